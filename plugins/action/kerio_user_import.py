@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""kerio.connect.kerio_user_import, run on the controller: options in, importer, result out."""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleError
+from ansible.plugins.action import ActionBase
+from ansible_collections.kerio.connect.plugins.module_utils._argument_specs import CONNECTION_SPEC, USER_IMPORT_SPEC
+from ansible_collections.kerio.connect.plugins.plugin_utils._importer import ImportAborted, ImportRequest, run_import
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import KerioError
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputValidationError
+
+CONNECTION_OPTION_NAMES = {"kerio_url": "url", "kerio_user": "user", "kerio_password": "password"}
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super().run(tmp, task_vars)
+        del tmp
+        _validation, args = self.validate_argument_spec(argument_spec=USER_IMPORT_SPEC)
+        try:
+            request = self._request(args)
+            result.update(run_import(request, check_mode=self._task.check_mode, diff=self._task.diff))
+        except InputValidationError as error:
+            result.update(
+                failed=True,
+                changed=False,
+                msg=f"{len(error.errors)} problem(s) in the declared users; nothing was changed:\n" + "\n".join(f"- {item}" for item in error.errors),
+                errors=[{"source": str(item.origin), "message": item.message} for item in error.errors],
+            )
+        except (ImportAborted, KerioError) as error:
+            result.update(failed=True, changed=False, msg=str(error))
+        if result.get("errors") and not result.get("failed"):
+            result.update(failed=True, msg=f"{len(result['errors'])} user(s) could not be imported; see 'errors'. A re-run retries them.")
+        return result
+
+    def _request(self, args: dict) -> ImportRequest:
+        connection = {CONNECTION_OPTION_NAMES.get(name, name): args[name] for name in CONNECTION_SPEC}
+        options = {name: value for name, value in args.items() if name not in CONNECTION_SPEC}
+        options["sources"] = [dict(source, path=self._find_source(index, source["path"])) for index, source in enumerate(args["sources"])]
+        options["defaults"] = args["defaults"] or {}
+        return ImportRequest(connection=connection, **options)
+
+    def _find_source(self, index: int, path: str) -> str:
+        """Find a CSV file the way ansible.builtin.copy finds src: in files/ of the role or playbook."""
+        try:
+            return self._find_needle("files", path)
+        except AnsibleError as error:
+            raise ImportAborted(f"sources[{index}]: cannot find or read the file {path!r} on the controller: {error.message}") from None

@@ -1,0 +1,51 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    """How every kerio.connect module reaches the Kerio Connect Administration API."""
+
+    DOCUMENTATION = r"""
+options:
+  kerio_url:
+    description:
+      - Base URL of the Kerio Connect administration interface, for example C(https://mail.example.com:4040).
+      - The path C(/admin/api/jsonrpc/) is added when missing.
+      - If not set, the environment variable E(KERIO_URL) is used.
+    type: str
+    required: true
+  kerio_user:
+    description:
+      - Administrator login name, for example C(admin) or C(admin@example.com).
+      - If not set, the environment variable E(KERIO_USER) is used.
+    type: str
+    required: true
+  kerio_password:
+    description:
+      - The administrator's password. It never appears in output, diffs or logs.
+      - If not set, the environment variable E(KERIO_PASSWORD) is used.
+    type: str
+    required: true
+  validate_certs:
+    description:
+      - Verify the server's TLS certificate.
+      - Set to V(false) only for a test server; prefer O(ca_path) for a private CA.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - A PEM file with the CA certificate(s) that signed the Kerio server's certificate.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for the server to accept a connection and for each answer.
+    type: float
+    default: 30
+notes:
+  - The module runs on the Ansible controller; the Kerio host needs no SSH access.
+  - Set these options once for every kerio.connect module with
+    C(module_defaults) and the action group C(group/kerio.connect.kerio).
+"""

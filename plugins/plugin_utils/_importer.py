@@ -1,0 +1,191 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""One import, start to finish: sources → records → plan → apply → result.
+
+Everything that can be wrong with the input is found before the first write: the sources are
+read and validated before the server is asked anything, and what needs the server's answers
+(the domain's aliases, the template, existing groups) is checked before the plan is applied.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import typing as t
+
+from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, Failure, apply_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, Plan, PlanOptions, build_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
+    InputError,
+    InputValidationError,
+    Origin,
+    UserRecord,
+    localize_addresses,
+)
+from ansible_collections.kerio.connect.plugins.plugin_utils._sources import read_declared_users
+
+GROUP_FIELDS = ("id", "name")
+
+
+class ImportAborted(Exception):
+    """The import cannot go on, for a reason that is not one input entry's fault."""
+
+
+@dataclasses.dataclass(frozen=True)
+class ImportRequest:
+    """The module's options, as the importer needs them."""
+
+    connection: dict[str, t.Any] = dataclasses.field(repr=False)
+    domain: str
+    sources: list[dict] = dataclasses.field(default_factory=list)
+    users: list[dict] = dataclasses.field(default_factory=list, repr=False)
+    include: list[str] = dataclasses.field(default_factory=list)
+    exclude: list[str] = dataclasses.field(default_factory=list)
+    template: str | None = None
+    defaults: dict[str, t.Any] = dataclasses.field(default_factory=dict)
+    update_existing: bool = True
+    update_password: str = "on_create"
+    create_groups: bool = True
+    remove_from_unlisted_groups: bool = False
+    generated_passwords_file: str | None = None
+    remove_mailbox: str = "keep"
+    batch_size: int = 200
+
+
+def _find_template(client, domain_id: str, name: str | None) -> dict | None:
+    if name is None:
+        return None
+    templates = client.available_templates(domain_id)
+    for template in templates:
+        if template.get("name", "").casefold() == name.casefold():
+            return template
+    offered = ", ".join(sorted(template.get("name", "") for template in templates)) or "none"
+    raise ImportAborted(f"the user template {name!r} is not available for this domain (available: {offered}); check its name and scope")
+
+
+def _find_domain(client, name: str) -> dict:
+    domain = client.find_domain(name)
+    if domain is None:
+        existing = ", ".join(sorted(domain["name"] for domain in client.list_domains())) or "none"
+        raise ImportAborted(f"the domain {name!r} does not exist on the Kerio server (its domains: {existing}); check the domain option")
+    return domain
+
+
+def _check_generated_passwords_file(plan: Plan, path: str | None) -> list[InputError]:
+    needing = [create.record for create in plan.creates if create.needs_generated_password]
+    if not needing:
+        return []
+    if path is None:
+        names = ", ".join(record.name for record in needing[:5]) + (" …" if len(needing) > 5 else "")
+        return [InputError(needing[0].origin, (
+            f"{len(needing)} new user(s) have no password ({names}); give them one, "
+            "or set generated_passwords_file so the passwords Kerio generates are kept somewhere"
+        ))]
+    directory = os.path.dirname(os.path.abspath(path))
+    if not os.access(directory, os.W_OK):
+        return [InputError(Origin("generated_passwords_file"), f"cannot write to the directory {directory!r}")]
+    return []
+
+
+def _generate_passwords(client, domain_id: str, plan: Plan, path: str | None) -> dict[str, str]:
+    """Kerio generates the missing passwords; they are kept in the caller's file before any user is created."""
+    generated = {create.record.key: client.generate_password(domain_id) for create in plan.creates if create.needs_generated_password}
+    if generated:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        os.fchmod(descriptor, 0o600)
+        names = {create.record.key: create.record.name for create in plan.creates}
+        with os.fdopen(descriptor, "a", encoding="utf-8") as passwords_file:
+            passwords_file.writelines(f"{names[key]};{password}\n" for key, password in generated.items())
+    return generated
+
+
+def _report_for_check_mode(plan: Plan) -> ApplyReport:
+    return ApplyReport(
+        created=[create.record for create in plan.creates],
+        updated=[update.record for update in plan.updates],
+        removed=[removal.record for removal in plan.removals],
+        groups_created=list(plan.groups_to_create),
+    )
+
+
+def _diff(plan: Plan) -> list[dict[str, t.Any]]:
+    entries = []
+    for create in plan.creates:
+        entries.append((create.record.name, {"state": "absent"}, dict(create.diff, state="present")))
+    for update in plan.updates:
+        entries.append((update.record.name, update.before, update.after))
+    for removal in plan.removals:
+        entries.append((removal.record.name, dict(removal.before, state="present"), {"state": "absent"}))
+    return [{"before_header": f"user {name}", "after_header": f"user {name}", "before": before, "after": after} for name, before, after in entries]
+
+
+def _names(records: t.Iterable[UserRecord]) -> list[str]:
+    return [record.name for record in records]
+
+
+def _failure(failure: Failure) -> dict[str, str]:
+    return {"name": failure.record.name, "source": str(failure.record.origin), "message": failure.message}
+
+
+def run_import(request: ImportRequest, *, check_mode: bool = False, diff: bool = False, client_factory=KerioClient) -> dict[str, t.Any]:
+    """Import the declared users into the domain and return the module's result."""
+    declared = read_declared_users(request.sources, request.users, request.include, request.exclude)
+    if declared.errors:
+        raise InputValidationError(declared.errors)
+
+    with client_factory(**request.connection) as client:
+        domain = _find_domain(client, request.domain)
+        records, errors = localize_addresses(declared.records, [domain["name"], *domain.get("aliasList", [])])
+        template = _find_template(client, domain["id"], request.template)
+        existing_users = client.list_users(domain["id"], list(USER_FIELDS))
+        existing_groups = client.list_groups(domain["id"], list(GROUP_FIELDS))
+        options = PlanOptions(
+            update_existing=request.update_existing,
+            update_password=request.update_password,
+            create_groups=request.create_groups,
+            remove_from_unlisted_groups=request.remove_from_unlisted_groups,
+            defaults={key: value for key, value in (request.defaults or {}).items() if value is not None},
+            template=template,
+        )
+        plan = build_plan(records, existing_users, existing_groups, options)
+        errors += plan.errors
+        errors += _check_generated_passwords_file(plan, request.generated_passwords_file)
+        if errors:
+            raise InputValidationError(errors)
+
+        if check_mode:
+            report = _report_for_check_mode(plan)
+            generated = {}
+        else:
+            generated = _generate_passwords(client, domain["id"], plan, request.generated_passwords_file)
+            report = apply_plan(
+                client, domain["id"], plan, existing_groups, passwords=generated,
+                batch_size=request.batch_size, remove_mailbox=request.remove_mailbox,
+            )
+
+    result: dict[str, t.Any] = {
+        "changed": bool(report.created or report.updated or report.removed or report.groups_created),
+        "summary": {
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "removed": len(report.removed),
+            "unchanged": len(plan.unchanged),
+            "failed": len(report.failures),
+        },
+        "created": _names(report.created),
+        "updated": _names(report.updated),
+        "removed": _names(report.removed),
+        "unchanged": _names(plan.unchanged),
+        "errors": [_failure(failure) for failure in report.failures],
+        "groups_created": report.groups_created,
+        "sources": [summary.as_dict() for summary in declared.summaries],
+        "api_calls": dict(client.call_counts),
+    }
+    if generated:
+        result["generated_passwords_file"] = request.generated_passwords_file
+    if diff:
+        result["diff"] = _diff(plan)
+    return result

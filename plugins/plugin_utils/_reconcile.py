@@ -1,0 +1,246 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The reconcile engine: declared users + what the server holds → a plan of changes.
+
+Pure: it reads dictionaries shaped like the API's answers and never calls the API, so check
+mode, diff mode and the real run all come from the same plan.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import STATE_ABSENT, InputError, UserRecord
+
+# The Users.get fields the plan compares; one paged read fetches exactly these.
+USER_FIELDS = ("id", "loginName", "fullName", "description", "emailAddresses", "userGroups", "isEnabled")
+
+# UserTemplate members a created user inherits: everything but identity, name and password, as
+# the console's import does. emailAddresses are left out because an address can belong to one
+# user only; the template's groups become memberships.
+TEMPLATE_USER_FIELDS = (
+    "description", "authType", "isPasswordReversible", "allowPasswordChange", "hasDefaultSpamRule", "role",
+    "emailForwarding", "itemLimit", "diskSizeLimit", "hasDomainRestriction", "outMessageLimit", "publishInGal",
+    "cleanOutItems", "accessPolicy",
+)
+
+PASSWORD_CHANGED = "(changed)"
+
+
+@dataclasses.dataclass(frozen=True)
+class PlanOptions:
+    update_existing: bool = True
+    update_password: str = "on_create"
+    create_groups: bool = True
+    remove_from_unlisted_groups: bool = False
+    defaults: dict[str, t.Any] = dataclasses.field(default_factory=dict)
+    template: dict[str, t.Any] | None = None
+
+
+@dataclasses.dataclass
+class UserCreate:
+    record: UserRecord
+    user: dict[str, t.Any]
+    groups: tuple[str, ...]
+    diff: dict[str, t.Any]
+
+    @property
+    def needs_generated_password(self) -> bool:
+        return self.record.password is None
+
+
+@dataclasses.dataclass
+class UserUpdate:
+    record: UserRecord
+    user_id: str
+    pattern: dict[str, t.Any]
+    groups_to_join: tuple[str, ...]
+    groups_to_leave: tuple[str, ...]
+    before: dict[str, t.Any]
+    after: dict[str, t.Any]
+
+
+@dataclasses.dataclass
+class UserRemoval:
+    record: UserRecord
+    user_id: str
+    before: dict[str, t.Any]
+
+
+@dataclasses.dataclass
+class Plan:
+    groups_to_create: list[str] = dataclasses.field(default_factory=list)
+    creates: list[UserCreate] = dataclasses.field(default_factory=list)
+    updates: list[UserUpdate] = dataclasses.field(default_factory=list)
+    removals: list[UserRemoval] = dataclasses.field(default_factory=list)
+    unchanged: list[UserRecord] = dataclasses.field(default_factory=list)
+    errors: list[InputError] = dataclasses.field(default_factory=list)
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.groups_to_create or self.creates or self.updates or self.removals)
+
+
+def _folded(values: t.Iterable[str]) -> set[str]:
+    return {value.casefold() for value in values}
+
+
+def _declared_view(record: UserRecord) -> dict[str, t.Any]:
+    """The declared fields as a diff shows them (undeclared fields are not managed, so not shown)."""
+    view: dict[str, t.Any] = {}
+    for field in ("full_name", "description", "enabled"):
+        value = getattr(record, field)
+        if value is not None:
+            view[field] = value
+    for field in ("addresses", "groups"):
+        value = getattr(record, field)
+        if value is not None:
+            view[field] = sorted(value, key=str.casefold)
+    return view
+
+
+def _server_view(user: dict[str, t.Any]) -> dict[str, t.Any]:
+    """An existing user's managed fields, named and ordered as a diff shows them."""
+    return {
+        "full_name": user.get("fullName", ""),
+        "description": user.get("description", ""),
+        "enabled": user.get("isEnabled", True),
+        "addresses": sorted(user.get("emailAddresses") or [], key=str.casefold),
+        "groups": sorted((group["name"] for group in user.get("userGroups") or []), key=str.casefold),
+    }
+
+
+def _existing_view(user: dict[str, t.Any], record: UserRecord) -> dict[str, t.Any]:
+    """An existing user's fields, limited to what the record manages."""
+    return {field: value for field, value in _server_view(user).items() if getattr(record, field) is not None}
+
+
+class _Planner:
+    def __init__(self, existing_users: t.Iterable[dict], existing_groups: t.Iterable[dict], options: PlanOptions):
+        self.options = options
+        self.users = {user["loginName"].casefold(): user for user in existing_users}
+        self.group_names = {group["name"].casefold(): group["name"] for group in existing_groups}
+        self.plan = Plan()
+        self._groups_to_create: dict[str, str] = {}
+
+    def build(self, records: t.Iterable[UserRecord]) -> Plan:
+        for record in records:
+            existing = self.users.get(record.key)
+            if record.state == STATE_ABSENT:
+                self._plan_absent(record, existing)
+            elif existing is None:
+                self._plan_create(record)
+            else:
+                self._plan_update(record, existing)
+        self.plan.groups_to_create = list(self._groups_to_create.values())
+        return self.plan
+
+    def _require_groups(self, record: UserRecord, names: t.Iterable[str]) -> None:
+        for name in names:
+            if name.casefold() in self.group_names or name.casefold() in self._groups_to_create:
+                continue
+            if self.options.create_groups:
+                self._groups_to_create[name.casefold()] = name
+            else:
+                self.plan.errors.append(InputError(
+                    record.origin.at_column("Groups"),
+                    f"the group {name!r} does not exist in the domain; create it first or set create_groups: true",
+                ))
+
+    def _plan_absent(self, record: UserRecord, existing: dict | None) -> None:
+        if existing is None:
+            self.plan.unchanged.append(record)
+            return
+        self.plan.removals.append(UserRemoval(record, existing["id"], _server_view(existing)))
+
+    def _plan_create(self, record: UserRecord) -> None:
+        defaults = self.options.defaults
+        template = self.options.template or {}
+        merged = dataclasses.replace(
+            record,
+            full_name=record.full_name if record.full_name is not None else defaults.get("full_name"),
+            description=record.description if record.description is not None else defaults.get("description"),
+            addresses=record.addresses if record.addresses is not None else _as_tuple(defaults.get("addresses")),
+            groups=record.groups if record.groups is not None else _as_tuple(defaults.get("groups")),
+            enabled=record.enabled if record.enabled is not None else defaults.get("enabled"),
+        )
+        user = {field: template[field] for field in TEMPLATE_USER_FIELDS if field in template}
+        user["loginName"] = record.name
+        if merged.full_name is not None:
+            user["fullName"] = merged.full_name
+        if merged.description is not None:
+            user["description"] = merged.description
+        user["emailAddresses"] = list(merged.addresses or ())
+        user["isEnabled"] = merged.enabled if merged.enabled is not None else True
+        template_groups = [group["name"] for group in template.get("userGroups") or [] if group.get("name")]
+        groups = _unique(list(merged.groups or ()) + template_groups)
+        self._require_groups(record, groups)
+        after = _declared_view(dataclasses.replace(merged, groups=tuple(groups)))
+        after["enabled"] = user["isEnabled"]
+        after["password"] = PASSWORD_CHANGED if record.password is not None else "(generated)"
+        self.plan.creates.append(UserCreate(record, user, tuple(groups), after))
+
+    def _plan_update(self, record: UserRecord, existing: dict) -> None:
+        if not self.options.update_existing:
+            self.plan.unchanged.append(record)
+            return
+        pattern: dict[str, t.Any] = {}
+        if record.full_name is not None and record.full_name != existing.get("fullName", ""):
+            pattern["fullName"] = record.full_name
+        if record.description is not None and record.description != existing.get("description", ""):
+            pattern["description"] = record.description
+        if record.enabled is not None and record.enabled != existing.get("isEnabled", True):
+            pattern["isEnabled"] = record.enabled
+        if record.addresses is not None and _folded(record.addresses) != _folded(existing.get("emailAddresses") or []):
+            pattern["emailAddresses"] = list(record.addresses)
+        if self.options.update_password == "always" and record.password is not None:
+            pattern["password"] = record.password
+
+        joined, left = (), ()
+        if record.groups is not None:
+            current = _folded(group["name"] for group in existing.get("userGroups") or [])
+            joined = tuple(name for name in record.groups if name.casefold() not in current)
+            if self.options.remove_from_unlisted_groups:
+                wanted = _folded(record.groups)
+                left = tuple(group["name"] for group in existing.get("userGroups") or [] if group["name"].casefold() not in wanted)
+            self._require_groups(record, joined)
+
+        if not pattern and not joined and not left:
+            self.plan.unchanged.append(record)
+            return
+        before = _existing_view(existing, record)
+        after = _declared_view(record)
+        if "groups" in after and not self.options.remove_from_unlisted_groups:
+            # Membership is only added, so the groups the user keeps belong in the picture.
+            after["groups"] = sorted(set(before.get("groups", [])) | set(after["groups"]), key=str.casefold)
+        if "password" in pattern:
+            before["password"], after["password"] = "", PASSWORD_CHANGED
+        self.plan.updates.append(UserUpdate(record, existing["id"], pattern, joined, left, before, after))
+
+
+def _as_tuple(values: t.Iterable[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(values)
+
+
+def _unique(names: t.Iterable[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for name in names:
+        seen.setdefault(name.casefold(), name)
+    return list(seen.values())
+
+
+def build_plan(
+    records: t.Iterable[UserRecord],
+    existing_users: t.Iterable[dict],
+    existing_groups: t.Iterable[dict],
+    options: PlanOptions,
+) -> Plan:
+    """Compare the declared records with the server's users and groups.
+
+    ``existing_users`` are Users.get items with at least USER_FIELDS; ``existing_groups`` are
+    Groups.get items with ``id`` and ``name``.
+    """
+    return _Planner(existing_users, existing_groups, options).build(records)

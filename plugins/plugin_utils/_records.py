@@ -1,0 +1,148 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The user record: what every source turns its input into, and what the reconcile engine reads.
+
+A field left as ``None`` was not declared by the source, so the import does not manage it:
+an existing user's value is left alone. An empty tuple or string is a declared empty value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import typing as t
+
+# Kerio accepts ASCII letters, digits, dot, underscore and hyphen in a login name.
+LOGIN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
+LOGIN_NAME_MAX_LENGTH = 64
+
+STATE_PRESENT = "present"
+STATE_ABSENT = "absent"
+
+
+@dataclasses.dataclass(frozen=True)
+class Origin:
+    """Where a record (or an error) came from, precise enough for a person to go and fix it."""
+
+    source: str
+    line: int | None = None
+    column: str | None = None
+    entry: str | None = None
+
+    def __str__(self) -> str:
+        parts = [self.source]
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.column is not None:
+            parts.append(f"column {self.column}")
+        if self.entry is not None:
+            parts.append(self.entry)
+        return ", ".join(parts)
+
+    def at_column(self, column: str) -> Origin:
+        return dataclasses.replace(self, column=column)
+
+    def as_dict(self) -> dict[str, t.Any]:
+        return {key: value for key, value in dataclasses.asdict(self).items() if value is not None}
+
+
+@dataclasses.dataclass(frozen=True)
+class InputError:
+    """A problem in the declared input, found before anything is written."""
+
+    origin: Origin
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.origin}: {self.message}"
+
+
+@dataclasses.dataclass(frozen=True)
+class UserRecord:
+    """One user as a source declares it."""
+
+    name: str
+    origin: Origin
+    password: str | None = dataclasses.field(default=None, repr=False)
+    full_name: str | None = None
+    description: str | None = None
+    addresses: tuple[str, ...] | None = None
+    groups: tuple[str, ...] | None = None
+    enabled: bool | None = None
+    state: str = STATE_PRESENT
+
+    @property
+    def key(self) -> str:
+        """Kerio compares login names case-insensitively."""
+        return self.name.casefold()
+
+
+class InputValidationError(Exception):
+    """Raised with every input error at once, so one run shows the whole list to fix."""
+
+    def __init__(self, errors: t.Sequence[InputError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(error) for error in self.errors))
+
+
+def login_name_problem(name: str) -> str | None:
+    """Why ``name`` cannot be a Kerio login name, or ``None`` when it can."""
+    if not name:
+        return "the login name is empty; give every user a Name"
+    if len(name) > LOGIN_NAME_MAX_LENGTH:
+        return f"the login name {name!r} is longer than {LOGIN_NAME_MAX_LENGTH} characters"
+    if not LOGIN_NAME_PATTERN.match(name):
+        return (
+            f"the login name {name!r} is not valid: Kerio accepts only ASCII letters, digits, "
+            "'.', '_' and '-'"
+        )
+    return None
+
+
+def find_duplicates(records: t.Iterable[UserRecord]) -> list[InputError]:
+    """One error per login name declared more than once, naming every place it appears."""
+    seen: dict[str, list[UserRecord]] = {}
+    for record in records:
+        seen.setdefault(record.key, []).append(record)
+    errors = []
+    for same in seen.values():
+        if len(same) > 1:
+            places = "; ".join(str(record.origin) for record in same)
+            errors.append(
+                InputError(
+                    same[1].origin,
+                    f"the user {same[1].name!r} is declared more than once ({places}); "
+                    "keep one of them or rename the others",
+                )
+            )
+    return errors
+
+
+def localize_addresses(records: t.Iterable[UserRecord], domain_names: t.Sequence[str]) -> tuple[list[UserRecord], list[InputError]]:
+    """Reduce declared addresses to the local parts Kerio stores.
+
+    A full address is accepted when its domain is the target domain or one of its aliases; any
+    other domain is an error for that user. The login name is every user's address already, so
+    Kerio does not list it among the user's addresses, and neither do we.
+    """
+    accepted = {name.casefold() for name in domain_names}
+    localized, errors = [], []
+    for record in records:
+        if record.addresses is None:
+            localized.append(record)
+            continue
+        local_parts: dict[str, str] = {}
+        for address in record.addresses:
+            local, _, domain = address.partition("@")
+            if domain and domain.casefold() not in accepted:
+                errors.append(InputError(
+                    record.origin.at_column("MailAddress"),
+                    f"the address {address!r} is not in {' or '.join(domain_names)}; "
+                    "give the local part only or an address in the domain or one of its aliases",
+                ))
+            elif local.casefold() != record.key:
+                local_parts.setdefault(local.casefold(), local)
+        localized.append(dataclasses.replace(record, addresses=tuple(local_parts.values())))
+    return localized, errors

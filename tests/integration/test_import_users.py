@@ -1,0 +1,236 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""playbooks/import_users.yml against the emulator, the way users feel it: check, run, verify, re-run."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+
+import pytest
+
+from runner import REPO, write_inventory
+
+TASK = "Import users into each Kerio domain"
+CSV_DIR = REPO / "playbooks" / "files"
+ADMIN_PASSWORD = "Adm1n-S3cret-Pa55"
+
+SEED = {
+    "domains": [{
+        "name": "example.com",
+        "isPrimary": True,
+        "aliasList": ["example.org"],
+        "userMaxCount": -1,
+        "users": [
+            {"loginName": "jdoe", "fullName": "John Doe", "description": "", "isEnabled": True,
+             "emailAddresses": ["john.doe"], "password": "Old-Pa55word", "groups": ["sales"]},
+            {"loginName": "former.employee", "fullName": "Former", "password": "Old-Pa55word"},
+        ],
+        "groups": [{"name": "sales", "description": "", "emailAddresses": []}],
+        "templates": [{
+            "name": "Staff", "description": "Staff member",
+            "diskSizeLimit": {"isActive": True, "limit": {"value": 2, "units": "GigaBytes"}},
+        }],
+    }],
+}
+
+
+def sha256(text):
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def domain(**overrides):
+    config = {
+        "domain": "example.com",
+        "template": "Staff",
+        "sources": [
+            {"type": "csv", "path": str(CSV_DIR / "users-semicolon.csv")},
+            {"type": "csv", "path": str(CSV_DIR / "users-comma.csv")},
+        ],
+        "users": [
+            {"name": "jdoe", "full_name": "John Q. Doe", "groups": ["sales", "all"]},
+            {"name": "helpdesk", "full_name": "Help Desk", "addresses": ["help@example.org", "support.desk"],
+             "groups": ["support"], "password": "H3lp-Desk-Pa55"},
+            {"name": "former.employee", "state": "absent"},
+        ],
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture
+def kerio(emulator_factory):
+    return emulator_factory(seed=SEED, admin_password=ADMIN_PASSWORD)
+
+
+def test_check_run_verify_rerun(kerio, tmp_path, playbook_runner):
+    inventory = write_inventory(tmp_path, kerio, [domain()])
+    before = kerio.users()
+
+    check = playbook_runner(inventory=inventory, check=True, diff=True)
+    assert check.returncode == 0, check.output
+    (planned,) = check.results(TASK)
+    assert planned["changed"] is True
+    assert sorted(planned["created"]) == ["abird", "ewood", "helpdesk", "jnovak", "mtaylor", "zangstrom"]
+    assert planned["updated"] == ["jdoe"] and planned["removed"] == ["former.employee"]
+    assert kerio.write_calls() == 0 and kerio.users() == before
+
+    kerio.reset_stats()
+    run = playbook_runner(inventory=inventory, diff=True)
+    assert run.returncode == 0, run.output
+    (done,) = run.results(TASK)
+    for key in ("created", "updated", "removed", "summary"):
+        assert done[key] == planned[key], key
+
+    users = kerio.users()
+    assert "former.employee" not in users
+    abird = users["abird"]
+    assert abird["fullName"] == "Alexandra Bird" and abird["description"] == "Development"
+    assert abird["emailAddresses"] == []  # its only address is its login name
+    assert sorted(abird["groups"]) == ["all", "read"]
+    assert abird["passwordSha256"] == sha256("VbD66op1")
+    assert abird["diskSizeLimit"]["limit"]["value"] == 2  # from the Staff template
+    assert sorted(users["ewood"]["emailAddresses"]) == ["wood"]
+    assert users["jnovak"]["fullName"] == "Jiří Nováček"
+    assert sorted(users["helpdesk"]["emailAddresses"]) == ["help", "support.desk"]
+    assert users["jdoe"]["fullName"] == "John Q. Doe" and sorted(users["jdoe"]["groups"]) == ["all", "sales"]
+    assert users["jdoe"]["passwordSha256"] == sha256("Old-Pa55word")  # on_create: an existing password stays
+
+    kerio.reset_stats()
+    rerun = playbook_runner(inventory=inventory)
+    assert rerun.returncode == 0, rerun.output
+    assert rerun.changed == 0
+    (again,) = rerun.results(TASK)
+    assert again["changed"] is False and again["summary"]["unchanged"] == 8
+    assert kerio.write_calls() == 0
+
+
+def test_diff_shows_fields_and_never_passwords(kerio, tmp_path, playbook_runner):
+    inventory = write_inventory(tmp_path, kerio, [domain()])
+    run = playbook_runner(inventory=inventory, diff=True, extra_args=["-vvv"])
+    assert run.returncode == 0, run.output
+    assert "Jiří Nováček" in run.output and "John Q. Doe" in run.output
+    for secret in (ADMIN_PASSWORD, "VbD66op1", "H3lp-Desk-Pa55", "Kv7pLm2q"):
+        assert secret not in run.output
+    (result,) = run.results(TASK)
+    jdoe = next(entry for entry in result["diff"] if entry["before_header"] == "user jdoe")
+    assert jdoe["before"]["full_name"] == "John Doe" and jdoe["after"]["full_name"] == "John Q. Doe"
+
+
+def test_result_matches_documented_return(kerio, tmp_path, playbook_runner):
+    import yaml
+    from ansible_collections.kerio.connect.plugins.modules import kerio_user_import
+
+    documented = yaml.safe_load(kerio_user_import.RETURN)
+    run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [domain(generated_passwords_file=str(tmp_path / "pw.txt"))]))
+    (result,) = run.results(TASK)
+    own_keys = set(result) - {"changed", "failed", "msg", "invocation", "item", "ansible_loop_var", "_ansible_no_log", "_ansible_item_label"}
+    assert own_keys <= set(documented), own_keys - set(documented)
+    for key, spec in documented.items():
+        if spec["returned"] == "always":
+            assert key in result, key
+    assert set(result["summary"]) == set(documented["summary"]["contains"])
+
+
+def test_generated_passwords_go_only_to_the_file(kerio, tmp_path, playbook_runner):
+    passwords = tmp_path / "generated.txt"
+    config = domain(sources=[], users=[{"name": "newbie", "full_name": "New Bie"}], generated_passwords_file=str(passwords))
+    run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [config]), extra_args=["-vvv"])
+    assert run.returncode == 0, run.output
+    (line,) = passwords.read_text(encoding="utf-8").splitlines()
+    login, password = line.split(";", 1)
+    assert login == "newbie" and password
+    assert stat.S_IMODE(os.stat(passwords).st_mode) == 0o600
+    assert password not in run.output
+    assert kerio.users()["newbie"]["passwordSha256"] == sha256(password)
+
+
+def test_missing_password_without_a_file_is_refused_before_any_write(kerio, tmp_path, playbook_runner):
+    config = domain(users=[{"name": "newbie"}])
+    run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [config]))
+    assert run.failed == 1
+    assert "generated_passwords_file" in run.output and "newbie" in run.output
+    assert kerio.write_calls() == 0
+
+
+def test_a_refused_user_is_reported_and_a_rerun_repairs_it(kerio, tmp_path, playbook_runner):
+    inventory = write_inventory(tmp_path, kerio, [domain()])
+    kerio.set_faults(item_failures=["mtaylor"])
+    run = playbook_runner(inventory=inventory)
+    assert run.failed == 1
+    (result,) = run.results(TASK)
+    (error,) = result["errors"]
+    assert error["name"] == "mtaylor" and error["source"].endswith("users-semicolon.csv, line 4")
+    assert "mtaylor" not in kerio.users() and "abird" in kerio.users()
+
+    kerio.set_faults()
+    repair = playbook_runner(inventory=inventory)
+    assert repair.returncode == 0, repair.output
+    (result,) = repair.results(TASK)
+    assert result["created"] == ["mtaylor"] and result["summary"]["unchanged"] == 7
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("missing_name_column", "Name"),
+    ("duplicate", "more than once"),
+    ("unknown_domain", "does not exist on the Kerio server"),
+    ("wrong_admin_password", "Username or password is not correct."),
+    ("missing_file", "cannot find or read the file"),
+    ("foreign_address", "other.test"),
+])
+def test_bad_input_fails_clearly_and_changes_nothing(kerio, tmp_path, playbook_runner, case, expected):
+    host_vars = {}
+    config = domain()
+    if case == "missing_name_column":
+        bad = tmp_path / "no-name.csv"
+        bad.write_text("FullName;Password\nAlexandra Bird;x\n", encoding="utf-8")
+        config["sources"] = [{"type": "csv", "path": str(bad)}]
+    elif case == "duplicate":
+        config["users"].append({"name": "ABird"})
+    elif case == "unknown_domain":
+        config["domain"] = "nowhere.test"
+    elif case == "wrong_admin_password":
+        host_vars["kerio_password"] = "not-the-password"
+    elif case == "missing_file":
+        config["sources"] = [{"type": "csv", "path": str(tmp_path / "absent.csv")}]
+    elif case == "foreign_address":
+        config["users"].append({"name": "outsider", "addresses": ["outsider@other.test"], "password": "Pa55-word-1"})
+    before = kerio.users()
+    run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [config], host_vars=host_vars))
+    assert run.failed == 1
+    assert expected in run.output
+    assert kerio.write_calls() == 0 and kerio.users() == before
+    assert ADMIN_PASSWORD not in run.output
+
+
+def test_connection_set_once_through_the_action_group(kerio, tmp_path, playbook_runner):
+    playbook = tmp_path / "module_defaults.yml"
+    playbook.write_text(f"""
+- hosts: localhost
+  gather_facts: false
+  module_defaults:
+    group/kerio.connect.kerio:
+      kerio_url: {kerio.url}
+      kerio_user: {kerio.admin_user}
+      kerio_password: {ADMIN_PASSWORD}
+      ca_path: {kerio.ca_path}
+  tasks:
+    - name: Import one user
+      kerio.connect.kerio_user_import:
+        domain: example.com
+        users: [{{name: solo, full_name: Solo User, password: S0lo-Pa55word}}]
+""", encoding="utf-8")
+    run = playbook_runner(playbook=playbook, inventory="localhost,")
+    assert run.returncode == 0, run.output
+    assert kerio.users()["solo"]["fullName"] == "Solo User"
+
+
+def test_certificate_is_verified_by_default(kerio, tmp_path, playbook_runner):
+    inventory = write_inventory(tmp_path, kerio, [domain()], host_vars={"kerio_ca_path": None})
+    run = playbook_runner(inventory=inventory)
+    assert run.failed == 1
+    assert "certificate" in run.output.lower()
+    assert kerio.write_calls() == 0

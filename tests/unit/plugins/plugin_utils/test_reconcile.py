@@ -1,0 +1,110 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import PASSWORD_CHANGED, PlanOptions, build_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import Origin, UserRecord
+
+ORIGIN = Origin("users.csv", line=2)
+
+
+def record(name, **fields):
+    return UserRecord(name=name, origin=ORIGIN, **fields)
+
+
+def server_user(login, **fields):
+    user = {
+        "id": f"keriodb://user/d/{login}", "loginName": login, "fullName": "", "description": "",
+        "emailAddresses": [], "userGroups": [], "isEnabled": True,
+    }
+    user.update(fields)
+    return user
+
+
+GROUPS = [{"id": "g-sales", "name": "sales"}, {"id": "g-all", "name": "all"}]
+
+
+def test_missing_user_is_created_with_declared_fields():
+    plan = build_plan([record("abird", full_name="Alexandra Bird", password="pw", addresses=("alex",), groups=("sales",))], [], GROUPS, PlanOptions())
+    assert [create.record.name for create in plan.creates] == ["abird"]
+    create = plan.creates[0]
+    assert create.user == {"loginName": "abird", "fullName": "Alexandra Bird", "emailAddresses": ["alex"], "isEnabled": True}
+    assert "password" not in create.user
+    assert create.groups == ("sales",)
+    assert create.diff["password"] == PASSWORD_CHANGED
+    assert not plan.groups_to_create
+
+
+def test_existing_user_matched_case_insensitively_and_unchanged():
+    plan = build_plan([record("ABird", full_name="A")], [server_user("abird", fullName="A")], GROUPS, PlanOptions())
+    assert plan.unchanged and not plan.creates and not plan.updates
+    assert not plan.changes_anything
+
+
+def test_only_declared_fields_that_differ_are_updated():
+    existing = server_user("abird", fullName="Old", description="keep me", emailAddresses=["Alex"])
+    plan = build_plan([record("abird", full_name="New", addresses=("alex",))], [existing], GROUPS, PlanOptions())
+    (update,) = plan.updates
+    assert update.pattern == {"fullName": "New"}  # addresses compare case-insensitively; description is not declared
+    assert update.before == {"full_name": "Old", "addresses": ["Alex"]}
+    assert update.after == {"full_name": "New", "addresses": ["alex"]}
+
+
+def test_update_existing_false_reports_existing_users_unchanged():
+    plan = build_plan([record("abird", full_name="New")], [server_user("abird", fullName="Old")], GROUPS, PlanOptions(update_existing=False))
+    assert not plan.updates and [r.name for r in plan.unchanged] == ["abird"]
+
+
+def test_password_is_set_on_update_only_when_always():
+    existing = [server_user("abird")]
+    assert not build_plan([record("abird", password="x")], existing, GROUPS, PlanOptions()).updates
+    (update,) = build_plan([record("abird", password="x")], existing, GROUPS, PlanOptions(update_password="always")).updates
+    assert update.pattern == {"password": "x"}
+    assert update.after["password"] == PASSWORD_CHANGED and "x" not in str(update.before) + str(update.after)
+
+
+def test_groups_are_joined_and_left_only_on_request():
+    existing = [server_user("abird", userGroups=[{"id": "g-all", "name": "all"}])]
+    (update,) = build_plan([record("abird", groups=("Sales",))], existing, GROUPS, PlanOptions()).updates
+    assert update.groups_to_join == ("Sales",) and update.groups_to_leave == ()
+    assert update.after["groups"] == ["all", "Sales"]
+    (update,) = build_plan([record("abird", groups=("sales",))], existing, GROUPS, PlanOptions(remove_from_unlisted_groups=True)).updates
+    assert update.groups_to_leave == ("all",)
+
+
+def test_missing_groups_are_created_once_or_reported():
+    records = [record("a", password="p", groups=("new", "sales")), record("b", password="p", groups=("NEW",))]
+    plan = build_plan(records, [], GROUPS, PlanOptions())
+    assert plan.groups_to_create == ["new"]
+    plan = build_plan(records, [], GROUPS, PlanOptions(create_groups=False))
+    assert len(plan.errors) == 2 and "create_groups" in plan.errors[0].message
+    assert str(plan.errors[0].origin) == "users.csv, line 2, column Groups"
+
+
+def test_absent_user_is_removed_only_when_it_exists():
+    plan = build_plan([record("gone", state="absent"), record("never", state="absent")], [server_user("gone")], GROUPS, PlanOptions())
+    assert [removal.record.name for removal in plan.removals] == ["gone"]
+    assert [r.name for r in plan.unchanged] == ["never"]
+
+
+def test_template_applies_to_created_users_and_sources_win():
+    template = {
+        "name": "Staff", "description": "from template", "diskSizeLimit": {"isActive": True, "limit": {"value": 2, "units": "GigaBytes"}},
+        "emailAddresses": ["shared"], "userGroups": [{"id": "g-all", "name": "all"}],
+    }
+    options = PlanOptions(template=template, defaults={"description": "from defaults", "enabled": False})
+    plan = build_plan([record("a", password="p"), record("b", password="p", description="own")], [], GROUPS, options)
+    first, second = plan.creates
+    assert first.user["description"] == "from defaults" and second.user["description"] == "own"
+    assert first.user["diskSizeLimit"]["limit"]["value"] == 2
+    assert first.user["isEnabled"] is False
+    assert first.user["emailAddresses"] == []  # a template address could belong to one user only
+    assert first.groups == ("all",)
+
+
+def test_template_is_not_applied_to_existing_users():
+    options = PlanOptions(template={"name": "Staff", "description": "from template"})
+    plan = build_plan([record("a")], [server_user("a", description="mine")], GROUPS, options)
+    assert plan.unchanged and not plan.updates

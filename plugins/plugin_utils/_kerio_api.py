@@ -1,0 +1,330 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The Kerio Connect Administration API client the importer uses: typed helpers over the session.
+
+    with KerioClient(url, user, password, ca_path=...) as client:
+        domain = client.find_domain("example.com")
+        users = client.list_users(domain["id"], ["id", "loginName", "fullName"])
+        outcomes = client.create_users(new_users, batch_size=200)
+
+Reads come back as lists of dicts, read in pages. Batch writes come back as ``list[ItemOutcome]``
+aligned with their inputs: a per-item error (``result.errors[]``) fails only its item, and a
+whole-call error fails only the items of that batch. Connection failures raise
+``KerioConnectionError``; a write interrupted that way has an unknown outcome (the exception's
+``outcome_unknown``), and ``completed`` holds the outcomes of the batches finished before it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+import typing as t
+
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import (
+    LOGGER_NAME,
+    REDACTED,
+    REQUESTS_IMPORT_ERROR,
+    SESSION_EXPIRED,
+    KerioApiError,
+    KerioConnectionError,
+    KerioError,
+    KerioProtocolError,
+    KerioSession,
+    build_endpoint,
+    is_read_method,
+    redact,
+    substitute,
+)
+
+__all__ = [
+    "DEFAULT_BATCH_SIZE", "DEFAULT_PAGE_SIZE", "REDACTED", "REQUESTS_IMPORT_ERROR", "ItemError", "ItemOutcome", "KerioApiError",
+    "KerioClient", "KerioConnectionError", "KerioError", "KerioProtocolError", "build_endpoint", "is_read_method", "redact",
+    "removal_request", "substitute",
+]
+
+# The reference documents no maximum per call (§10); these sizes keep one request small and fast.
+DEFAULT_PAGE_SIZE = 1000
+DEFAULT_BATCH_SIZE = 200
+# Paging stops at this many pages whatever the server says, so a server that ignores "start"
+# and never reports totalItems cannot keep the client reading forever.
+MAX_PAGES = 10000
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemError:
+    """Why one item of a batch failed; ``message`` has its %1, %2… filled in."""
+
+    code: int | None
+    message: str
+
+    def __str__(self) -> str:
+        return self.message if self.code is None else f"{self.message} (code {self.code})"
+
+
+@dataclasses.dataclass(frozen=True)
+class ItemOutcome:
+    """What happened to input item ``index`` of a batch helper.
+
+    ``id`` is the new id for a create, otherwise the id the item was about (user or group member).
+    """
+
+    index: int
+    ok: bool
+    id: str | None = None
+    error: ItemError | None = None
+
+
+def removal_request(user_id: str, *, delete_mailbox: bool = False) -> dict[str, t.Any]:
+    """A ``RemovalRequest`` for ``remove_users``: keep (default) or delete the user's mail folder."""
+    # "mode" (DSModeDelete…) only exists on newer servers and only matters for directory users.
+    return {"userId": user_id, "method": "UDeleteFolder" if delete_mailbox else "UDeleteUser", "removeReferences": False,
+            "targetUserId": ""}
+
+
+class KerioClient:
+    """A Kerio Connect session used as a context manager: log in on enter, log out on exit."""
+
+    def __init__(self, url: str, user: str, password: str, *, validate_certs: bool = True, ca_path: str | None = None,
+                 timeout: float | tuple[float, float] = 30, retries: int = 3, backoff: float = 0.5,
+                 application: dict[str, str] | None = None, log: t.Callable[[str], t.Any] | None = None):
+        self._session = KerioSession(url, user, password, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
+                                     retries=retries, backoff=backoff, application=application, log=log)
+        self._log = log
+        self._logger = logging.getLogger(LOGGER_NAME)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(url={self.url!r}, user={self._session.user!r}, logged_in={self._session.logged_in})"
+
+    def __enter__(self) -> KerioClient:
+        try:
+            self.login()
+        except BaseException:
+            self._session.close()
+            raise
+        return self
+
+    def __exit__(self, exc_type, exc, traceback) -> None:
+        try:
+            self.logout()
+        except Exception as logout_error:  # pylint: disable=broad-exception-caught
+            # Never hide the exception that ended the block. Without one, the work is done and a
+            # failed logout (the session then just expires on the server) must not fail it either.
+            if exc_type is None and not isinstance(logout_error, KerioError):
+                raise
+            self._emit(logging.WARNING, f"Session.logout failed: {logout_error}")
+        finally:
+            self._session.close()
+
+    @property
+    def url(self) -> str:
+        """The JSON-RPC endpoint, ``https://host:4040/admin/api/jsonrpc/``."""
+        return self._session.url
+
+    @property
+    def call_counts(self) -> dict[str, int]:
+        """HTTP requests sent per method (a retried or repeated call counts each time)."""
+        return dict(self._session.call_counts)
+
+    def login(self) -> None:
+        self._session.login()
+
+    def logout(self) -> None:
+        self._session.logout()
+
+    def call(self, method: str, params: dict[str, t.Any] | None = None) -> dict[str, t.Any]:
+        """Call any API method; returns its ``result`` object, raises ``KerioApiError`` on a whole-call error."""
+        return self._session.call(method, params)
+
+    # Reads ---------------------------------------------------------------------------------
+
+    def list_domains(self, fields: t.Sequence[str] = ()) -> list[dict[str, t.Any]]:
+        """Every domain of the server (``Domains.get``), all fields unless ``fields`` names some."""
+        domains = self._read_pages("Domains.get", {}, fields, order_by="name", page_size=DEFAULT_PAGE_SIZE)
+        for domain in domains:
+            # A domain mapped to a directory holds the bind password; the importer never needs it.
+            authentication = (domain.get("service") or {}).get("authentication")
+            if isinstance(authentication, dict):
+                authentication.pop("password", None)
+        return domains
+
+    def find_domain(self, name: str) -> dict[str, t.Any] | None:
+        """The Domain with this name (DNS names are case-insensitive), or None."""
+        # Domains are few, and listing them all does not depend on how the server compares names.
+        wanted = name.strip().rstrip(".").casefold()
+        for domain in self.list_domains():
+            if str(domain.get("name", "")).casefold() == wanted:
+                return domain
+        return None
+
+    def list_users(self, domain_id: str, fields: t.Sequence[str] = (), page_size: int = DEFAULT_PAGE_SIZE,
+                   conditions: t.Sequence[dict[str, str]] = ()) -> list[dict[str, t.Any]]:
+        """Every user of a domain (``Users.get``), read ``page_size`` at a time, ordered by loginName."""
+        return self._read_pages("Users.get", {"domainId": domain_id}, fields, order_by="loginName", page_size=page_size,
+                                conditions=conditions)
+
+    def list_groups(self, domain_id: str, fields: t.Sequence[str] = (), page_size: int = DEFAULT_PAGE_SIZE) -> list[dict[str, t.Any]]:
+        """Every group of a domain (``Groups.get``), read ``page_size`` at a time, ordered by name."""
+        return self._read_pages("Groups.get", {"domainId": domain_id}, fields, order_by="name", page_size=page_size)
+
+    def available_templates(self, domain_id: str) -> list[dict[str, t.Any]]:
+        """User templates usable in a domain (``UserTemplates.getAvailable``)."""
+        return list(self.call("UserTemplates.getAvailable", {"domainId": domain_id}).get("userTemplateList") or [])
+
+    def generate_password(self, domain_id: str) -> str:
+        """A password that meets the domain's policy (``Domains.generatePassword``)."""
+        password = self.call("Domains.generatePassword", {"domainId": domain_id}).get("password")
+        if not isinstance(password, str) or not password:
+            raise KerioProtocolError(f"Domains.generatePassword on {self.url} returned no password.", url=self.url,
+                                     method="Domains.generatePassword")
+        return password
+
+    def user_count_info(self, domain_id: str) -> dict[str, t.Any]:
+        """``{currentUsers, allowedUsers: {isUnlimited, allowedUsers, limit, limitType}}`` (``Domains.getUserCountInfo``)."""
+        return dict(self.call("Domains.getUserCountInfo", {"domainId": domain_id}).get("countInfo") or {})
+
+    def users_from_server(self, import_server: dict[str, t.Any], domain_id: str) -> list[dict[str, t.Any]]:
+        """Users a directory server offers for import, as ``Importee`` dicts (``Users.getFromServer``); creates nothing."""
+        params = {"importServer": import_server, "domainToImport": domain_id}
+        return list(self.call("Users.getFromServer", params).get("newUsers") or [])
+
+    def _read_pages(self, method: str, params: dict[str, t.Any], fields: t.Sequence[str], *, order_by: str, page_size: int,
+                    conditions: t.Sequence[dict[str, str]] = ()) -> list[dict[str, t.Any]]:
+        page_size = max(1, int(page_size))
+        fields = list(fields)
+        if fields and "id" not in fields:
+            fields.insert(0, "id")  # the id is what lets paging drop an item seen twice
+        query: dict[str, t.Any] = {"fields": fields, "conditions": list(conditions), "combining": "And",
+                                   "orderBy": [{"columnName": order_by, "direction": "Asc"}]}
+        items: list[dict[str, t.Any]] = []
+        seen: set[str] = set()
+        start = 0
+        for page_number in range(1, MAX_PAGES + 1):
+            result = self.call(method, dict(params, query=dict(query, start=start, limit=page_size)))
+            page = result.get("list") or []
+            total = result.get("totalItems")
+            fresh = 0
+            for item in page:
+                item_id = item.get("id") if isinstance(item, dict) else None
+                if item_id is not None:
+                    if item_id in seen:
+                        continue  # the list shifted under us (an item was added meanwhile)
+                    seen.add(item_id)
+                items.append(item)
+                fresh += 1
+            self._emit(logging.DEBUG, f"{method}: page {page_number} at {start} gave {len(page)} items (totalItems {total})")
+            start += len(page)
+            # totalItems decides when it is known: a server may cap the page below our limit.
+            if not page or (isinstance(total, int) and start >= total) or (not isinstance(total, int) and len(page) < page_size):
+                return items
+            if fresh == 0:
+                raise KerioProtocolError(f"{method} on {self.url} keeps returning items already read (page {page_number}); "
+                                         f"the server seems to ignore the paging start.", url=self.url, method=method)
+        raise KerioProtocolError(f"{method} on {self.url} still returned full pages after {MAX_PAGES} pages; stopped reading.",
+                                 url=self.url, method=method)
+
+    # Batch writes --------------------------------------------------------------------------
+
+    def create_users(self, users: t.Sequence[dict[str, t.Any]], batch_size: int = DEFAULT_BATCH_SIZE) -> list[ItemOutcome]:
+        """``Users.create`` in batches; each outcome carries the new user's id."""
+        return self._batched("Users.create", users, batch_size, lambda chunk: {"users": list(chunk)}, creates=True)
+
+    def set_users(self, user_ids: t.Sequence[str], pattern: dict[str, t.Any], batch_size: int = DEFAULT_BATCH_SIZE) -> list[ItemOutcome]:
+        """``Users.set``: apply the same partial User ``pattern`` to every id."""
+        return self._batched("Users.set", user_ids, batch_size, lambda chunk: {"userIds": list(chunk), "pattern": pattern},
+                             id_of=lambda user_id: user_id)
+
+    def remove_users(self, requests: t.Sequence[dict[str, t.Any]], batch_size: int = DEFAULT_BATCH_SIZE) -> list[ItemOutcome]:
+        """``Users.remove`` with ``RemovalRequest`` dicts (see ``removal_request``)."""
+        return self._batched("Users.remove", requests, batch_size, lambda chunk: {"requests": list(chunk)},
+                             id_of=lambda request: request.get("userId"))
+
+    def create_groups(self, groups: t.Sequence[dict[str, t.Any]], batch_size: int = DEFAULT_BATCH_SIZE) -> list[ItemOutcome]:
+        """``Groups.create`` in batches; each outcome carries the new group's id."""
+        return self._batched("Groups.create", groups, batch_size, lambda chunk: {"groups": list(chunk)}, creates=True)
+
+    def add_group_members(self, group_id: str, user_ids: t.Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> list[ItemOutcome]:
+        """``Groups.addMemberList``; its parameter is ``userList`` (the remove call says ``userIds``)."""
+        return self._batched("Groups.addMemberList", user_ids, batch_size, lambda chunk: {"groupId": group_id, "userList": list(chunk)},
+                             id_of=lambda user_id: user_id)
+
+    def remove_group_members(self, group_id: str, user_ids: t.Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE) -> list[ItemOutcome]:
+        """``Groups.removeMemberList``; its parameter is ``userIds`` (the add call says ``userList``)."""
+        return self._batched("Groups.removeMemberList", user_ids, batch_size, lambda chunk: {"groupId": group_id, "userIds": list(chunk)},
+                             id_of=lambda user_id: user_id)
+
+    def _batched(self, method: str, items: t.Sequence[t.Any], batch_size: int, make_params: t.Callable[[t.Sequence[t.Any]], dict[str, t.Any]],
+                 *, creates: bool = False, id_of: t.Callable[[t.Any], str | None] = lambda item: None) -> list[ItemOutcome]:
+        batch_size = max(1, int(batch_size))
+        outcomes: list[ItemOutcome] = []
+        batches = (len(items) + batch_size - 1) // batch_size
+        for number, offset in enumerate(range(0, len(items), batch_size), start=1):
+            chunk = items[offset:offset + batch_size]
+            params = make_params(chunk)
+            started = time.monotonic()
+            try:
+                result = self.call(method, params)
+                mapped = self._map_items(method, chunk, offset, result, params, creates=creates, id_of=id_of)
+            except KerioConnectionError as exc:
+                exc.completed = list(outcomes)
+                raise
+            except KerioApiError as exc:
+                if exc.code == SESSION_EXPIRED:
+                    raise  # even a fresh login did not help; every later batch would fail the same way
+                # The server rejected the whole call, so none of its items was applied.
+                failed = ItemError(exc.code, exc.message)
+                outcomes.extend(ItemOutcome(offset + i, False, id_of(item), failed) for i, item in enumerate(chunk))
+                self._emit(logging.WARNING, f"{method}: batch {number} of {batches} ({len(chunk)} items) rejected: {exc.message}")
+                continue
+            outcomes.extend(mapped)
+            failures = sum(1 for outcome in mapped if not outcome.ok)
+            self._emit(logging.DEBUG, f"{method}: batch {number} of {batches} ({len(chunk)} items) in {time.monotonic() - started:.3f} s, "
+                                      f"{failures} failed")
+        return outcomes
+
+    def _map_items(self, method: str, chunk: t.Sequence[t.Any], offset: int, result: dict[str, t.Any], params: dict[str, t.Any], *,
+                   creates: bool, id_of: t.Callable[[t.Any], str | None]) -> list[ItemOutcome]:
+        """Turn ``result.errors[]`` and ``result.result[]`` (keyed by inputIndex) into one outcome per input."""
+        errors: dict[int, ItemError] = {}
+        for error in result.get("errors") or []:
+            index = self._input_index(method, error, len(chunk))
+            parameters = (error.get("messageParameters") or {}).get("positionalParameters")
+            message = self._session.scrub(substitute(str(error.get("message", "")), parameters), params)
+            code = error.get("code")
+            if index in errors:  # more than one error for the same item: keep them all
+                message = f"{errors[index].message}; {message}"
+            errors[index] = ItemError(code if isinstance(code, int) else None, message)
+        created: dict[int, str] = {}
+        for entry in (result.get("result") or []) if creates else []:
+            index = self._input_index(method, entry, len(chunk))
+            created[index] = entry.get("id")
+        outcomes = []
+        for index, item in enumerate(chunk):
+            if index in errors:
+                outcomes.append(ItemOutcome(offset + index, False, created.get(index) or id_of(item), errors[index]))
+            elif not creates:
+                outcomes.append(ItemOutcome(offset + index, True, id_of(item)))
+            elif created.get(index):
+                outcomes.append(ItemOutcome(offset + index, True, created[index]))
+            else:
+                unknown = ItemError(None, "the server reported neither a new id nor an error for this item; read the server state to "
+                                          "find out whether it was created")
+                outcomes.append(ItemOutcome(offset + index, False, None, unknown))
+        return outcomes
+
+    def _input_index(self, method: str, entry: t.Any, count: int) -> int:
+        index = entry.get("inputIndex") if isinstance(entry, dict) else None
+        if isinstance(index, int) and 0 <= index < count:
+            return index
+        if count == 1:
+            return 0  # only one item it can be about
+        raise KerioProtocolError(f"{method} on {self.url} reported an item outside the batch (inputIndex {index!r} of {count}); the "
+                                 f"outcome of each item is unknown, read the server state again.", url=self.url, method=method,
+                                 outcome_unknown=True)
+
+    def _emit(self, level: int, message: str) -> None:
+        self._logger.log(level, message)
+        if self._log is not None:
+            self._log(message)

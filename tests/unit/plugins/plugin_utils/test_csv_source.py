@@ -1,0 +1,394 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import codecs
+import pathlib
+import sys
+
+import pytest
+
+from ansible_collections.kerio.connect.plugins.plugin_utils._csv_source import SCHEMES, read_csv_source
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import Origin
+
+FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "csv"
+SEMICOLONS = SCHEMES[";"]
+COMMAS = SCHEMES[","]
+CZECH = "Name;FullName;Description\njnovacek;Jiří Nováček;Účetní\npdvorak;Petr Dvořák;Obchod\nzcerna;Žofie Černá;Řízení\n"
+
+
+def write(tmp_path, text, name="users.csv", encoding="utf-8"):
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding) if isinstance(text, str) else text)
+    return str(path)
+
+
+def read(tmp_path, text, **options):
+    return read_csv_source(write(tmp_path, text), display_name="users.csv", **options)
+
+
+def only_error(source):
+    assert len(source.errors) == 1, source.errors
+    return source.errors[0]
+
+
+def by_name(source):
+    return {record.name: record for record in source.records}
+
+
+# The seed article's two examples, one row per line.
+
+def test_seed_comma_example_as_printed_imports_three_users():
+    source = read_csv_source(str(FIXTURES / "seed-comma-as-printed.csv"), display_name="seed.csv")
+    assert source.errors == []
+    assert source.scheme == f"header separated by ';'; rows: {COMMAS}"
+    assert source.encoding == "utf-8"
+    users = by_name(source)
+    assert list(users) == ["abird", "ewood", "mtaylor"]
+    assert users["abird"].password == "VbD66op1"
+    assert (users["abird"].full_name, users["abird"].description) == ("Alexandra Bird", "Development")
+    assert users["abird"].addresses == ("abird",)
+    assert users["abird"].groups == ("read", "all")
+    assert users["ewood"].addresses == ("awood", "wood")
+    assert users["ewood"].groups == ("sales", "all")
+    assert users["mtaylor"].addresses == ("mtaylor", "michael.taylor")
+    assert users["mtaylor"].groups == ("all",)
+    assert [record.origin for record in source.records] == [Origin("seed.csv", line=line) for line in (2, 3, 4)]
+
+
+def test_seed_semicolon_example_as_printed_reports_the_abird_duplicate():
+    source = read_csv_source(str(FIXTURES / "seed-semicolon-as-printed.csv"), display_name="seed.csv")
+    assert source.scheme == SEMICOLONS
+    error = only_error(source)
+    assert error.origin.line == 3
+    assert "'abird'" in error.message and "seed.csv, line 2" in error.message and "seed.csv, line 3" in error.message
+
+
+def test_seed_semicolon_example_corrected_imports(tmp_path):
+    text = (FIXTURES / "seed-semicolon-as-printed.csv").read_text(encoding="utf-8").replace("abird;Ahdpppu4", "ewood;Ahdpppu4")
+    source = read(tmp_path, text)
+    assert source.errors == []
+    assert source.scheme == SEMICOLONS
+    users = by_name(source)
+    assert list(users) == ["abird", "ewood", "mtaylor"]
+    assert users["abird"].groups == ("read", "all")
+    assert users["ewood"].addresses == ("ewood", "wood")
+    assert users["ewood"].groups == ("sales", "all")
+    assert users["mtaylor"].addresses == ("mtaylor", "michael.taylor")
+
+
+# Schemes and delimiter detection.
+
+@pytest.mark.parametrize("text, scheme", [
+    ('Name,Groups,MailAddress\nabird,"read,all","abird,alexandra"\n', COMMAS),
+    ("Name;Groups;MailAddress\nabird;read,all;abird,alexandra\n", SEMICOLONS),
+    ('Name;Groups;MailAddress\nabird,"read,all","abird,alexandra"\n', f"header separated by ';'; rows: {COMMAS}"),
+])
+def test_auto_detects_the_scheme(tmp_path, text, scheme):
+    source = read(tmp_path, text)
+    assert source.errors == []
+    assert source.scheme == scheme
+    assert source.records[0].groups == ("read", "all")
+    assert source.records[0].addresses == ("abird", "alexandra")
+
+
+def test_a_tie_keeps_the_headers_delimiter(tmp_path):
+    # With ',' this row would also be two fields ("abird;read", "all"): the header decides.
+    source = read(tmp_path, "Name;Groups\nabird;read,all\n")
+    assert source.scheme == SEMICOLONS
+    assert source.records[0].groups == ("read", "all")
+
+
+def test_a_single_column_file(tmp_path):
+    source = read(tmp_path, "Name\nabird\nmtaylor\n")
+    assert source.errors == []
+    assert [record.name for record in source.records] == ["abird", "mtaylor"]
+
+
+@pytest.mark.parametrize("delimiter, text", [
+    (";", "Name;Groups\nabird;read,all\n"),
+    (",", 'Name,Groups\nabird,"read,all"\n'),
+])
+def test_a_forced_delimiter(tmp_path, delimiter, text):
+    source = read(tmp_path, text, delimiter=delimiter)
+    assert source.errors == []
+    assert source.scheme == SCHEMES[delimiter]
+    assert source.records[0].groups == ("read", "all")
+
+
+def test_a_forced_delimiter_that_does_not_fit_the_header_says_so(tmp_path):
+    source = read(tmp_path, "Name;Groups\nabird;read\n", delimiter=",")
+    messages = [str(error) for error in source.errors]
+    assert any("unknown column 'Name;Groups'" in message and "set delimiter to auto or ';'" in message for message in messages)
+    assert any("users.csv, line 1, column Name: the header has no Name column" in message for message in messages)
+    assert source.records == []
+
+
+def test_an_unknown_delimiter_option_is_a_programming_error(tmp_path):
+    with pytest.raises(ValueError):
+        read(tmp_path, "Name\nabird\n", delimiter="\t")
+
+
+# Header.
+
+def test_header_matches_any_case_order_subset_and_surrounding_spaces(tmp_path):
+    source = read(tmp_path, " groups ;MAILADDRESS; name\nread;jdoe;JDoe\n")
+    assert source.errors == []
+    record = source.records[0]
+    assert (record.name, record.addresses, record.groups) == ("JDoe", ("jdoe",), ("read",))
+    # Absent columns are not managed.
+    assert (record.password, record.full_name, record.description) == (None, None, None)
+
+
+def test_an_unknown_column_is_named_with_the_known_ones(tmp_path):
+    source = read(tmp_path, "Name;Email\nabird;abird\n")
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=1, column="Email")
+    assert str(error).startswith("users.csv, line 1, column Email: the header names an unknown column 'Email'")
+    assert "Name, Password, FullName, Description, MailAddress and Groups" in error.message
+    assert [record.name for record in source.records] == ["abird"]  # the rest is still checked
+
+
+def test_a_missing_name_column(tmp_path):
+    source = read(tmp_path, "\n\nFullName;Groups\nAlexandra Bird;all\n")
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=3, column="Name")
+    assert "no Name column" in error.message
+    assert source.records == []
+
+
+def test_a_duplicated_column(tmp_path):
+    source = read(tmp_path, "Name;Groups;GROUPS\nabird;read;all\n")
+    error = only_error(source)
+    assert str(error).startswith("users.csv, line 1, column GROUPS: the header names the column Groups twice (columns 2 and 3)")
+    assert source.records[0].groups == ("read",)  # the first one counts
+
+
+def test_a_column_without_a_name(tmp_path):
+    source = read(tmp_path, "Name;;Groups\nabird;;all\n")
+    assert str(only_error(source)).startswith("users.csv, line 1, column 2: the header has a column without a name")
+
+
+def test_a_trailing_delimiter_in_header_and_rows_is_harmless(tmp_path):
+    source = read(tmp_path, "Name;Groups;\nabird;all;\n")
+    assert source.errors == []
+    assert source.records[0].groups == ("all",)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", ";;;\n"])
+def test_a_file_without_header(tmp_path, text):
+    source = read(tmp_path, text)
+    assert "the file has no header" in only_error(source).message
+    assert source.records == []
+
+
+def test_a_header_only_file_declares_nobody(tmp_path):
+    source = read(tmp_path, "Name;Password\n")
+    assert (source.records, source.errors) == ([], [])
+
+
+# Fields.
+
+def test_fields_and_empty_cells(tmp_path):
+    source = read(tmp_path, 'Name;Password;FullName;Description;MailAddress;Groups\n  jdoe ;" s3;cr ""t"" "; John Doe ;; ;\n')
+    assert source.errors == []
+    record = source.records[0]
+    assert record.name == "jdoe"
+    assert record.password == ' s3;cr "t" '  # as given
+    assert (record.full_name, record.description, record.addresses, record.groups) == ("John Doe", "", (), ())
+
+
+def test_an_empty_password_cell_is_not_a_password(tmp_path):
+    source = read(tmp_path, "Name;Password\njdoe;\n")
+    assert source.records[0].password is None
+
+
+def test_a_short_row_has_empty_cells(tmp_path):
+    source = read(tmp_path, "Name;Password;FullName;Groups\njdoe;pw\n")
+    assert source.errors == []
+    record = source.records[0]
+    assert (record.password, record.full_name, record.groups) == ("pw", "", ())
+
+
+def test_multiple_values_are_split_stripped_and_deduplicated(tmp_path):
+    source = read(tmp_path, "Name;MailAddress;Groups\njdoe; John.Doe ,,jdoe,JOHN.DOE, jd@example.com;all, Sales,ALL,sales\n")
+    assert source.errors == []
+    record = source.records[0]
+    assert record.addresses == ("John.Doe", "jdoe", "jd@example.com")  # full addresses are reduced later
+    assert record.groups == ("all", "Sales")
+
+
+@pytest.mark.parametrize("address, words", [
+    (".jdoe", "not valid"),
+    ("jdoe.", "not valid"),
+    ("john..doe", "not valid"),
+    ("john doe", "not valid"),
+    ("jiří", "not valid"),
+    ("j(doe)", "not valid"),
+    ("a" * 65, "at most 64"),
+    ("jdoe@example.com@example.org", "more than one '@'"),
+    ("jdoe@", "ends with '@'"),
+    ("@example.com", "not valid"),
+])
+def test_an_invalid_address(tmp_path, address, words):
+    source = read(tmp_path, f'Name,MailAddress\njdoe,"{address},john.doe"\n')
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=2, column="MailAddress")
+    assert str(error).startswith(f"users.csv, line 2, column MailAddress: the address {address!r}")
+    assert words in error.message
+    assert source.records[0].addresses == ("john.doe",)
+
+
+@pytest.mark.parametrize("address", ["jdoe", "john.doe", "o'brien", "a+b", "x!#$%&*/=?^_`{|}~-y", "jdoe@example.com"])
+def test_a_valid_address(tmp_path, address):
+    source = read(tmp_path, f"Name;MailAddress\njdoe;{address}\n")
+    assert source.errors == []
+    assert source.records[0].addresses == (address,)
+
+
+@pytest.mark.parametrize("name, words", [("", "empty"), ("   ", "empty"), ("j doe", "ASCII"), ("jiří", "ASCII")])
+def test_an_invalid_name(tmp_path, name, words):
+    source = read(tmp_path, f"Name;FullName\nabird;Alexandra Bird\n{name};Somebody\n")
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=3, column="Name")
+    assert str(error).startswith("users.csv, line 3, column Name: ")
+    assert words in error.message
+    assert [record.name for record in source.records] == ["abird"]
+
+
+def test_duplicates_are_found_ignoring_case(tmp_path):
+    source = read(tmp_path, "Name\nabird\nmtaylor\nABird\n")
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=4)
+    assert "users.csv, line 2; users.csv, line 4" in error.message
+
+
+def test_a_row_with_too_many_fields(tmp_path):
+    source = read(tmp_path, "Name;Password;Groups\nabird;pw;read;all\nmtaylor;pw;all\n")
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=2)
+    assert str(error).startswith("users.csv, line 2: the row has 4 fields but the header has 3")
+    assert "double quotes" in error.message
+    assert [record.name for record in source.records] == ["mtaylor"]
+
+
+# Lines.
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_blank_lines_are_skipped_and_line_numbers_stay_right(tmp_path, newline):
+    text = newline.join(["", "Name;Groups", "abird;all", "", "   ", ";;", "mtaylor;all", ""])
+    source = read(tmp_path, text)
+    assert source.errors == []
+    assert [(record.name, record.origin.line) for record in source.records] == [("abird", 3), ("mtaylor", 7)]
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_quoted_fields_hold_delimiters_quotes_and_newlines(tmp_path, newline):
+    text = newline.join([
+        "Name,Description,Groups",
+        'abird,"Development; ""core"", team",all',
+        f'ewood,"Sales{newline}{newline}Prague office","sales,all"',
+        "mtaylor,Assistant,all",
+        "bad name,x,all",
+        "",
+    ])
+    source = read(tmp_path, text)
+    users = by_name(source)
+    assert users["abird"].description == 'Development; "core", team'
+    assert users["ewood"].description == f"Sales{newline}{newline}Prague office"
+    assert users["ewood"].groups == ("sales", "all")
+    assert [(record.name, record.origin.line) for record in source.records] == [("abird", 2), ("ewood", 3), ("mtaylor", 6)]
+    assert only_error(source).origin == Origin("users.csv", line=7, column="Name")
+
+
+def test_broken_quoting_is_reported_where_the_row_starts(tmp_path):
+    source = read(tmp_path, 'Name;FullName\nabird;Alexandra Bird\nmtaylor;"Michael Taylor\nzcerna;Zofie\n')
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=3)
+    assert "close every double quote" in error.message
+    assert [record.name for record in source.records] == ["abird"]
+
+
+# Encodings.
+
+@pytest.mark.parametrize("encoding, used", [
+    ("utf-8", "utf-8"),
+    ("utf-8-sig", "utf-8-sig"),
+    ("utf-16", "utf-16"),
+    ("utf-16-be", "utf-16-be"),  # no BOM: told by the zero bytes
+    ("utf-16-le", "utf-16-le"),
+])
+def test_unicode_encodings_under_auto(tmp_path, encoding, used):
+    source = read_csv_source(write(tmp_path, CZECH, encoding=encoding))
+    assert source.errors == []
+    assert source.encoding == used
+    assert by_name(source)["jnovacek"].full_name == "Jiří Nováček"
+
+
+@pytest.mark.parametrize("bom, encoding", [(codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be")])
+def test_utf16_with_either_byte_order_mark(tmp_path, bom, encoding):
+    source = read_csv_source(write(tmp_path, bom + CZECH.replace("\n", "\r\n").encode(encoding)))
+    assert source.errors == []
+    assert source.encoding == "utf-16"
+    assert [record.origin.line for record in source.records] == [2, 3, 4]
+    assert by_name(source)["zcerna"].description == "Řízení"
+
+
+def test_a_bom_is_dropped_under_an_explicit_utf8(tmp_path):
+    source = read_csv_source(write(tmp_path, CZECH, encoding="utf-8-sig"), encoding="utf-8")
+    assert source.errors == []
+    assert source.encoding == "utf-8"
+    assert len(source.records) == 3
+
+
+@pytest.mark.parametrize("encoding", ["auto", "cp1250", "windows-1250", "CP1250"])
+def test_cp1250(tmp_path, encoding):
+    source = read_csv_source(write(tmp_path, CZECH, encoding="cp1250"), encoding=encoding)
+    assert source.errors == []
+    assert source.encoding == "cp1250"
+    assert {record.name: record.full_name for record in source.records} == {
+        "jnovacek": "Jiří Nováček", "pdvorak": "Petr Dvořák", "zcerna": "Žofie Černá"}
+
+
+def test_cp1250_is_the_guess_without_charset_normalizer(tmp_path, monkeypatch):
+    monkeypatch.setitem(sys.modules, "charset_normalizer", None)  # makes the import fail
+    source = read_csv_source(write(tmp_path, CZECH, encoding="cp1250"))
+    assert source.encoding == "cp1250"
+    assert by_name(source)["pdvorak"].full_name == "Petr Dvořák"
+
+
+@pytest.mark.parametrize("encoding", ["no-such-codec", "base64"])
+def test_an_unknown_codec(tmp_path, encoding):
+    source = read(tmp_path, CZECH, encoding=encoding)
+    error = only_error(source)
+    assert str(error).startswith(f"users.csv: {encoding!r} is not a text encoding")
+    assert "'cp1250'" in error.message
+    assert source.records == []
+
+
+def test_undecodable_bytes_name_the_line(tmp_path):
+    source = read(tmp_path, CZECH.encode("cp1250"), encoding="utf-8")
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=2)
+    assert "not valid utf-8" in error.message and "cp1250" in error.message
+
+
+def test_a_missing_file(tmp_path):
+    source = read_csv_source(str(tmp_path / "nowhere.csv"), display_name="files/nowhere.csv")
+    error = only_error(source)
+    assert str(error).startswith("files/nowhere.csv: cannot read the file")
+    assert source.path == "files/nowhere.csv"
+    assert source.records == []
+
+
+def test_a_directory(tmp_path):
+    assert "cannot read the file" in only_error(read_csv_source(str(tmp_path))).message
+
+
+def test_the_path_names_the_source_without_display_name(tmp_path):
+    path = write(tmp_path, "Name\nabird\n")
+    source = read_csv_source(path)
+    assert source.path == path
+    assert source.records[0].origin == Origin(path, line=2)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 from ansible.errors import AnsibleError
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 from ansible_collections.kerio.connect.plugins.module_utils._argument_specs import CONNECTION_SPEC, USER_IMPORT_SPEC
 from ansible_collections.kerio.connect.plugins.plugin_utils._importer import ImportAborted, ImportRequest, run_import
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import KerioError
+from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_connection import DirectoryError
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputValidationError
 
 CONNECTION_OPTION_NAMES = {"kerio_url": "url", "kerio_user": "user", "kerio_password": "password"}
+
+display = Display()
 
 
 class ActionModule(ActionBase):
@@ -26,7 +30,7 @@ class ActionModule(ActionBase):
         _validation, args = self.validate_argument_spec(argument_spec=USER_IMPORT_SPEC)
         try:
             request = self._request(args)
-            result.update(run_import(request, check_mode=self._task.check_mode, diff=self._task.diff))
+            result.update(run_import(request, check_mode=self._task.check_mode, diff=self._task.diff, log=display.vvv))
         except InputValidationError as error:
             result.update(
                 failed=True,
@@ -34,7 +38,7 @@ class ActionModule(ActionBase):
                 msg=f"{len(error.errors)} problem(s) in the declared users; nothing was changed:\n" + "\n".join(f"- {item}" for item in error.errors),
                 errors=[{"source": str(item.origin), "message": item.message} for item in error.errors],
             )
-        except (ImportAborted, KerioError) as error:
+        except (ImportAborted, KerioError, DirectoryError) as error:
             result.update(failed=True, changed=False, msg=str(error))
         if result.get("errors") and not result.get("failed"):
             result.update(failed=True, msg=f"{len(result['errors'])} user(s) could not be imported; see 'errors'. A re-run retries them.")
@@ -43,7 +47,10 @@ class ActionModule(ActionBase):
     def _request(self, args: dict) -> ImportRequest:
         connection = {CONNECTION_OPTION_NAMES.get(name, name): args[name] for name in CONNECTION_SPEC}
         options = {name: value for name, value in args.items() if name not in CONNECTION_SPEC}
-        options["sources"] = [dict(source, path=self._find_source(index, source["path"])) for index, source in enumerate(args["sources"])]
+        options["sources"] = [
+            dict(source, path=self._find_source(index, source["path"])) if source["type"] == "csv" else source
+            for index, source in enumerate(args["sources"])
+        ]
         options["defaults"] = args["defaults"] or {}
         return ImportRequest(connection=connection, **options)
 

@@ -36,17 +36,49 @@ INLINE_USER_SPEC = dict(
     **USER_FIELDS_SPEC,
 )
 
-CSV_SOURCE_SPEC = dict(
-    type=dict(type="str", required=True, choices=["csv"]),
-    path=dict(type="path", required=True),
+SOURCE_TYPES = ["csv", "active_directory", "edirectory", "ldap", "kerio_directory"]
+
+# One list of sources with a type each: the options of every type side by side, and
+# required_if saying which a type needs. Options of another type are ignored.
+SOURCE_SPEC = dict(
+    type=dict(type="str", required=True, choices=SOURCE_TYPES),
+    # csv
+    path=dict(type="path"),
     delimiter=dict(type="str", choices=["auto", ";", ","], default="auto"),
     encoding=dict(type="str", default="auto"),
+    # directories, read by the controller (active_directory, edirectory, ldap) or by Kerio (kerio_directory)
+    server=dict(type="list", elements="str"),
+    port=dict(type="int"),
+    domain_name=dict(type="str"),
+    organization=dict(type="str"),
+    search_base=dict(type="str"),
+    bind_user=dict(type="str"),
+    bind_password=dict(type="str", no_log=True),
+    filter=dict(type="str"),
+    tls_mode=dict(type="str", choices=["ldaps", "start_tls", "none"], default="ldaps"),
+    allow_plaintext=dict(type="bool", default=False),
+    ca_cert=dict(type="path"),
+    cert_validation=dict(type="str", choices=["always", "ignore_hostname", "ignore"], default="always"),
+    page_size=dict(type="int", default=500),
+    referrals=dict(type="bool", default=False),
+    timeout=dict(type="float", default=30),
+    attribute_map=dict(type="dict"),
+    disabled_users=dict(type="str", choices=["import", "skip"], default="import"),
+    directory_type=dict(type="str", choices=["ActiveDirectory", "NovellEDirectory", "WinNT"]),
 )
+
+SOURCE_REQUIREMENTS = [
+    ("type", "csv", ["path"]),
+    ("type", "active_directory", ["server", "domain_name"]),
+    ("type", "edirectory", ["server", "organization"]),
+    ("type", "ldap", ["server", "search_base"]),
+    ("type", "kerio_directory", ["directory_type", "domain_name"]),
+]
 
 USER_IMPORT_SPEC = dict(
     CONNECTION_SPEC,
     domain=dict(type="str", required=True),
-    sources=dict(type="list", elements="dict", options=CSV_SOURCE_SPEC, default=[]),
+    sources=dict(type="list", elements="dict", options=SOURCE_SPEC, required_if=SOURCE_REQUIREMENTS, default=[]),
     users=dict(type="list", elements="dict", options=INLINE_USER_SPEC, default=[]),
     include=dict(type="list", elements="str", default=[]),
     exclude=dict(type="list", elements="str", default=[]),
@@ -58,5 +90,6 @@ USER_IMPORT_SPEC = dict(
     create_groups=dict(type="bool", default=True),
     remove_from_unlisted_groups=dict(type="bool", default=False),
     remove_mailbox=dict(type="str", choices=["keep", "delete"], default="keep"),
+    duplicate_users=dict(type="str", choices=["error", "merge"], default="error"),
     batch_size=dict(type="int", default=200),
 )

@@ -31,39 +31,132 @@ options:
     required: true
   sources:
     description:
-      - Files to read users from, in order.
+      - Where users are read from, in order. Several sources of any type can feed one domain together with O(users).
+      - V(csv) reads a Kerio CSV file on the controller.
+      - V(active_directory), V(edirectory) and V(ldap) search a directory from the controller with LDAP, in pages,
+        so a server's size limit never truncates the import (a truncated answer is an error).
+      - V(kerio_directory) lets Kerio itself list the users of a directory (C(Users.getFromServer)), as the console's
+        "Import from a Directory Service" does. It is the way to import a Windows NT domain, for which Kerio must run on
+        Windows inside that domain.
+      - Users that a directory lists but that cannot become Kerio users (no login name, an invalid one, or not importable
+        by Kerio's own judgement) are reported in RV(not_imported), not imported.
     type: list
     elements: dict
     default: []
     suboptions:
       type:
-        description:
-          - The kind of source. V(csv) is a CSV file as Kerio's own import reads it.
+        description: The kind of source.
         type: str
         required: true
-        choices: [csv]
+        choices: [csv, active_directory, edirectory, ldap, kerio_directory]
       path:
         description:
-          - Path of the CSV file on the controller. A relative path is looked up the way M(ansible.builtin.copy)
+          - For V(csv), the file on the controller. A relative path is looked up the way M(ansible.builtin.copy)
             finds O(ansible.builtin.copy#module:src), in the role's or playbook's C(files/) directory.
           - The header row names the columns, in any order and case, C(Name) being mandatory,
             C(Password), C(FullName), C(Description), C(MailAddress) and C(Groups) optional.
+          - Required for V(csv).
         type: path
-        required: true
       delimiter:
         description:
-          - How fields are separated. V(auto) detects, per file, either Kerio scheme; fields separated by
-            C(;) with multiple values separated by C(,), or fields separated by C(,) with multiple values
-            in double quotes.
+          - For V(csv), how fields are separated. V(auto) detects, per file, either Kerio scheme; fields separated by
+            C(;) with multiple values separated by C(,), or fields separated by C(,) with multiple values in double quotes.
         type: str
         choices: ['auto', ';', ',']
         default: auto
       encoding:
         description:
-          - Character encoding of the file, any Python codec name such as V(utf-8) or V(cp1250).
+          - For V(csv), the character encoding, any Python codec name such as V(utf-8) or V(cp1250).
           - V(auto) reads a byte order mark (UTF-8 or UTF-16), then tries UTF-8, then guesses a legacy code page.
         type: str
         default: auto
+      server:
+        description:
+          - Directory server names or addresses; later ones are tried when the first cannot be reached.
+          - For V(kerio_directory), the server Kerio contacts (only the first is used).
+          - Required for V(active_directory), V(edirectory) and V(ldap).
+        type: list
+        elements: str
+      port:
+        description: The directory's port, when not 636 (V(ldaps)) or 389.
+        type: int
+      domain_name:
+        description:
+          - For V(active_directory), the AD domain, for example C(corp.example.com); the search base
+            C(DC=corp,DC=example,DC=com) follows from it unless O(sources[].search_base) is given.
+          - For V(kerio_directory), the remote domain name (the NT domain name for V(WinNT)).
+        type: str
+      organization:
+        description:
+          - For V(edirectory), the NDS organization; the search base is C(o=ORGANIZATION) unless O(sources[].search_base) is given.
+        type: str
+      search_base:
+        description: Where the search starts. Required for V(ldap).
+        type: str
+      bind_user:
+        description:
+          - A user with read rights. For Active Directory a UPN (C(reader@corp.example.com)), C(DOMAIN\\user) or a DN.
+          - Without it the directory is searched anonymously.
+        type: str
+      bind_password:
+        description: The bind user's password. It never appears in output or logs.
+        type: str
+      filter:
+        description:
+          - An LDAP filter that narrows the default person filter of the directory type, for example C((department=Sales)).
+        type: str
+      tls_mode:
+        description:
+          - V(ldaps) connects with TLS (port 636), V(start_tls) upgrades a plain connection (port 389), V(none) sends
+            everything, the bind password included, in clear and needs O(sources[].allow_plaintext=true).
+          - For V(kerio_directory), whether Kerio uses a secure connection.
+        type: str
+        choices: [ldaps, start_tls, none]
+        default: ldaps
+      allow_plaintext:
+        description: Allow O(sources[].tls_mode=none).
+        type: bool
+        default: false
+      ca_cert:
+        description: A PEM file with the CA certificate(s) that signed the directory server's certificate.
+        type: path
+      cert_validation:
+        description:
+          - V(always) verifies the certificate and the host name, V(ignore_hostname) the certificate only,
+            V(ignore) nothing (for a test directory only).
+        type: str
+        choices: [always, ignore_hostname, ignore]
+        default: always
+      page_size:
+        description: Entries per page of the paged search.
+        type: int
+        default: 500
+      referrals:
+        description: Follow referrals to other directory servers.
+        type: bool
+        default: false
+      timeout:
+        description: Seconds to wait for the directory to connect and to answer each search.
+        type: float
+        default: 30
+      attribute_map:
+        description:
+          - Directory attributes to read instead of the defaults, by field; keys C(login), C(full_name), C(description),
+            C(mail), C(addresses), C(groups), C(disabled) and C(identity).
+          - "Defaults for V(active_directory): C(sAMAccountName), C(displayName), C(description), C(mail), C(proxyAddresses),
+            C(memberOf), C(userAccountControl), C(objectGUID); for V(edirectory): C(cn), C(fullName), C(description), C(mail),
+            C(mail), C(groupMembership), C(loginDisabled), C(GUID); for V(ldap): C(uid), C(cn), C(description), C(mail), C(mail),
+            C(memberOf), none, C(entryUUID)."
+        type: dict
+      disabled_users:
+        description: Users disabled in the directory are imported as disabled accounts (V(import)) or left out (V(skip)).
+        type: str
+        choices: [import, skip]
+        default: import
+      directory_type:
+        description: For V(kerio_directory), the kind of directory Kerio reads. Required for V(kerio_directory).
+        type: str
+        choices: [ActiveDirectory, NovellEDirectory, WinNT]
   users:
     description:
       - Users declared inline, typically in inventory variables.
@@ -175,6 +268,15 @@ options:
     type: str
     choices: [keep, delete]
     default: keep
+  duplicate_users:
+    description:
+      - What happens when more than one source declares the same login name.
+      - V(error) reports every such user with all the places it is declared, and nothing is written.
+      - V(merge) combines them field by field. Where they disagree the first declaration wins, in this order of
+        precedence; O(users), then O(sources) in the order listed. Two declarations in the same source are still an error.
+    type: str
+    choices: [error, merge]
+    default: error
   batch_size:
     description:
       - How many users go into one API call.
@@ -320,6 +422,33 @@ groups_created:
   type: list
   elements: str
   sample: [read, all]
+not_imported:
+  description:
+    - Directory entries that were not imported, with the reason; for example an entry without a login name, one that cannot
+      be made a valid Kerio login name, a user disabled in the directory with O(sources[].disabled_users=skip), or a user
+      Kerio's own directory lookup marks as not importable.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    source:
+      description: The source and the entry (its DN, or its login name for V(kerio_directory)).
+      type: str
+      returned: always
+      sample: active_directory ldaps://dc1.corp.example.com:636 (DC=corp,DC=example,DC=com), CN=Printer Admin,OU=IT,DC=corp,DC=example,DC=com
+    message:
+      description: Why it was not imported.
+      type: str
+      returned: always
+      sample: the entry has no sAMAccountName
+undeclared:
+  description:
+    - Login names of the users in the domain that no source declares, for example users who left a directory's filter scope.
+      They are left alone.
+  returned: always
+  type: list
+  elements: str
+  sample: [admin, old.contractor]
 sources:
   description: What was read from each source.
   returned: always
@@ -327,7 +456,7 @@ sources:
   elements: dict
   contains:
     source:
-      description: The source, a file path or C(inventory).
+      description: The source, a file path, a directory or C(inventory).
       type: str
       returned: always
       sample: files/users.csv
@@ -351,6 +480,13 @@ sources:
       type: str
       returned: when type is csv
       sample: utf-8
+    identities:
+      description:
+        - For a directory searched from the controller, each imported login name's stable identity in the directory
+          (C(objectGUID) in Active Directory, C(GUID) in eDirectory, C(entryUUID) in LDAP).
+      type: dict
+      returned: when type is active_directory, edirectory or ldap
+      sample: {jdoe: 6f1c7a02-3b8e-4b53-9d1e-1c2f4a5b6c7d}
 generated_passwords_file:
   description: The file the generated passwords were written to, when any were generated.
   returned: when a password was generated

@@ -25,7 +25,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     UserRecord,
     localize_addresses,
 )
-from ansible_collections.kerio.connect.plugins.plugin_utils._sources import read_declared_users
+from ansible_collections.kerio.connect.plugins.plugin_utils._sources import combine, read_directory_sources, read_file_sources
 
 GROUP_FIELDS = ("id", "name")
 
@@ -52,6 +52,7 @@ class ImportRequest:
     remove_from_unlisted_groups: bool = False
     generated_passwords_file: str | None = None
     remove_mailbox: str = "keep"
+    duplicate_users: str = "error"
     batch_size: int = 200
 
 
@@ -130,18 +131,33 @@ def _failure(failure: Failure) -> dict[str, str]:
     return {"name": failure.record.name, "source": str(failure.record.origin), "message": failure.message}
 
 
-def run_import(request: ImportRequest, *, check_mode: bool = False, diff: bool = False, client_factory=KerioClient) -> dict[str, t.Any]:
+def run_import(
+    request: ImportRequest,
+    *,
+    check_mode: bool = False,
+    diff: bool = False,
+    client_factory=KerioClient,
+    log: t.Callable[[str], None] | None = None,
+) -> dict[str, t.Any]:
     """Import the declared users into the domain and return the module's result."""
-    declared = read_declared_users(request.sources, request.users, request.include, request.exclude)
-    if declared.errors:
-        raise InputValidationError(declared.errors)
+    file_sources = read_file_sources(request.sources, request.users)
+    file_errors = [error for source in file_sources for error in source.errors]
+    if file_errors:
+        raise InputValidationError(file_errors)
 
     with client_factory(**request.connection) as client:
         domain = _find_domain(client, request.domain)
-        records, errors = localize_addresses(declared.records, [domain["name"], *domain.get("aliasList", [])])
+        domain_names = [domain["name"], *domain.get("aliasList", [])]
         template = _find_template(client, domain["id"], request.template)
         existing_users = client.list_users(domain["id"], list(USER_FIELDS))
         existing_groups = client.list_groups(domain["id"], list(GROUP_FIELDS))
+        directory_sources = read_directory_sources(
+            request.sources, client=client, domain_id=domain["id"], domain_names=domain_names,
+            existing_logins={user["loginName"].casefold() for user in existing_users}, log=log,
+        )
+        sources = file_sources + directory_sources
+        declared, errors = combine(sources, request.include, request.exclude, request.duplicate_users)
+        records, address_errors = localize_addresses(declared, domain_names)
         options = PlanOptions(
             update_existing=request.update_existing,
             update_password=request.update_password,
@@ -151,8 +167,7 @@ def run_import(request: ImportRequest, *, check_mode: bool = False, diff: bool =
             template=template,
         )
         plan = build_plan(records, existing_users, existing_groups, options)
-        errors += plan.errors
-        errors += _check_generated_passwords_file(plan, request.generated_passwords_file)
+        errors += address_errors + plan.errors + _check_generated_passwords_file(plan, request.generated_passwords_file)
         if errors:
             raise InputValidationError(errors)
 
@@ -166,6 +181,7 @@ def run_import(request: ImportRequest, *, check_mode: bool = False, diff: bool =
                 batch_size=request.batch_size, remove_mailbox=request.remove_mailbox,
             )
 
+    declared_keys = {record.key for record in records}
     result: dict[str, t.Any] = {
         "changed": bool(report.created or report.updated or report.removed or report.groups_created),
         "summary": {
@@ -181,7 +197,9 @@ def run_import(request: ImportRequest, *, check_mode: bool = False, diff: bool =
         "unchanged": _names(plan.unchanged),
         "errors": [_failure(failure) for failure in report.failures],
         "groups_created": report.groups_created,
-        "sources": [summary.as_dict() for summary in declared.summaries],
+        "not_imported": [{"source": str(item.origin), "message": item.message} for source in sources for item in source.skipped],
+        "undeclared": sorted(user["loginName"] for user in existing_users if user["loginName"].casefold() not in declared_keys),
+        "sources": [source.summary for source in sorted(sources, key=lambda source: source.rank)],
         "api_calls": dict(client.call_counts),
     }
     if generated:

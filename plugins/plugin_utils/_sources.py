@@ -2,10 +2,12 @@
 # Copyright: (c) 2026, kerio.connect contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Reads every declared source into one validated list of records.
+"""Reads every declared source and combines them into one validated list of records.
 
-Nothing here talks to Kerio: all of it runs, and every error in it is reported, before the
-first API call.
+Files and inventory are read before Kerio is asked anything. Directories are read after login,
+because which of a directory entry's addresses belong to the domain depends on the domain's
+aliases, and Kerio's own directory lookup needs the session; all of it still happens before the
+first write.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import fnmatch
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._csv_source import read_csv_source
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import import_server, records_from_importees, source_name
+from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_source import read_directory_source
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
     Origin,
@@ -24,36 +28,33 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
 )
 
 INVENTORY = "inventory"
-
-
-@dataclasses.dataclass(frozen=True)
-class SourceSummary:
-    source: str
-    type: str
-    users: int
-    scheme: str | None = None
-    encoding: str | None = None
-
-    def as_dict(self) -> dict[str, t.Any]:
-        return {key: value for key, value in dataclasses.asdict(self).items() if value is not None}
+FILE_TYPES = {"csv"}
+LDAP_TYPES = {"active_directory", "edirectory", "ldap"}
+# Inventory users are the most explicit declaration, so they come first when sources are merged.
+INVENTORY_RANK = -1
+RECORD_FIELDS = ("password", "full_name", "description", "addresses", "groups", "enabled")
 
 
 @dataclasses.dataclass
-class DeclaredUsers:
-    records: list[UserRecord]
-    summaries: list[SourceSummary]
-    errors: list[InputError]
+class SourceResult:
+    """What one source declared. ``rank`` orders sources for merging: inventory, then sources as listed."""
+
+    rank: int
+    summary: dict[str, t.Any]
+    records: list[UserRecord] = dataclasses.field(default_factory=list)
+    errors: list[InputError] = dataclasses.field(default_factory=list)
+    skipped: list[InputError] = dataclasses.field(default_factory=list)
 
 
-def _inventory_records(users: t.Sequence[dict]) -> tuple[list[UserRecord], list[InputError]]:
-    records, errors = [], []
+def _inventory(users: t.Sequence[dict]) -> SourceResult:
+    result = SourceResult(INVENTORY_RANK, {"source": INVENTORY, "type": INVENTORY})
     for index, user in enumerate(users):
         origin = Origin(INVENTORY, entry=f"users[{index}] ({user['name']})")
         problem = login_name_problem(user["name"])
         if problem:
-            errors.append(InputError(origin, problem))
+            result.errors.append(InputError(origin, problem))
             continue
-        records.append(UserRecord(
+        result.records.append(UserRecord(
             name=user["name"],
             origin=origin,
             password=user.get("password"),
@@ -64,7 +65,45 @@ def _inventory_records(users: t.Sequence[dict]) -> tuple[list[UserRecord], list[
             enabled=user.get("enabled"),
             state=user.get("state") or "present",
         ))
-    return records, errors
+    result.summary["users"] = len(result.records)
+    return result
+
+
+def _csv(rank: int, options: dict) -> SourceResult:
+    csv_source = read_csv_source(options["path"], delimiter=options.get("delimiter") or "auto", encoding=options.get("encoding") or "auto")
+    summary = {"source": csv_source.path, "type": "csv", "users": len(csv_source.records), "scheme": csv_source.scheme, "encoding": csv_source.encoding}
+    return SourceResult(rank, summary, csv_source.records, csv_source.errors)
+
+
+def read_file_sources(sources: t.Sequence[dict], users: t.Sequence[dict]) -> list[SourceResult]:
+    """The CSV files (``path`` already resolved on the controller) and the inventory users."""
+    results = [_csv(rank, options) for rank, options in enumerate(sources) if options["type"] in FILE_TYPES]
+    if users:
+        results.append(_inventory(users))
+    return results
+
+
+def read_directory_sources(
+    sources: t.Sequence[dict],
+    *,
+    client,
+    domain_id: str,
+    domain_names: t.Sequence[str],
+    existing_logins: t.Container[str],
+    log: t.Callable[[str], None] | None = None,
+) -> list[SourceResult]:
+    """The directories, searched from the controller or listed by Kerio."""
+    results = []
+    for rank, options in enumerate(sources):
+        if options["type"] in LDAP_TYPES:
+            directory = read_directory_source(options, target_domains=domain_names, log=log)
+            summary = {"source": directory.source, "type": options["type"], "users": len(directory.records), "identities": directory.identities}
+            results.append(SourceResult(rank, summary, directory.records, skipped=directory.skipped))
+        elif options["type"] == "kerio_directory":
+            name = source_name(options)
+            records, skipped = records_from_importees(client.users_from_server(import_server(options), domain_id), name, existing_logins)
+            results.append(SourceResult(rank, {"source": name, "type": "kerio_directory", "users": len(records)}, records, skipped=skipped))
+    return results
 
 
 def _matches(name: str, patterns: t.Iterable[str]) -> bool:
@@ -80,27 +119,36 @@ def select(records: t.Iterable[UserRecord], include: t.Sequence[str], exclude: t
     ]
 
 
-def read_declared_users(
-    sources: t.Sequence[dict],
-    users: t.Sequence[dict],
+def _merge(declarations: list[UserRecord]) -> UserRecord:
+    """Field by field, the first declaration that sets a field wins."""
+    merged = declarations[0]
+    for field in RECORD_FIELDS:
+        if getattr(merged, field) is None:
+            value = next((getattr(record, field) for record in declarations if getattr(record, field) is not None), None)
+            merged = dataclasses.replace(merged, **{field: value})
+    return merged
+
+
+def combine(
+    results: t.Iterable[SourceResult],
     include: t.Sequence[str] = (),
     exclude: t.Sequence[str] = (),
-) -> DeclaredUsers:
-    """Read CSV sources (``path`` already resolved on the controller) and inventory users."""
-    records: list[UserRecord] = []
-    summaries: list[SourceSummary] = []
-    errors: list[InputError] = []
-    for source in sources:
-        csv_source = read_csv_source(source["path"], delimiter=source.get("delimiter", "auto"), encoding=source.get("encoding", "auto"))
-        records.extend(csv_source.records)
-        errors.extend(csv_source.errors)
-        summaries.append(SourceSummary(csv_source.path, "csv", len(csv_source.records), csv_source.scheme, csv_source.encoding))
-    inventory, inventory_errors = _inventory_records(users)
-    if users:
-        records.extend(inventory)
-        errors.extend(inventory_errors)
-        summaries.append(SourceSummary(INVENTORY, INVENTORY, len(inventory)))
-    selected = select(records, include, exclude)
+    duplicate_users: str = "error",
+) -> tuple[list[UserRecord], list[InputError]]:
+    """One record per user: selected by the patterns, duplicates reported or merged by precedence."""
+    ordered = sorted(results, key=lambda result: result.rank)
+    errors = [error for result in ordered for error in result.errors]
+    by_source = [select(result.records, include, exclude) for result in ordered]
+    if duplicate_users == "merge":
+        # Declared twice in one source is a conflict no precedence settles.
+        for records in by_source:
+            errors.extend(error for error in find_duplicates(records) if error not in errors)
+        declarations: dict[str, list[UserRecord]] = {}
+        for records in by_source:
+            for record in records:
+                declarations.setdefault(record.key, []).append(record)
+        return [_merge(same) for same in declarations.values()], errors
+    records = [record for source_records in by_source for record in source_records]
     # A duplicate inside one file was reported by its reader in the same words; say it once.
-    errors.extend(error for error in find_duplicates(selected) if error not in errors)
-    return DeclaredUsers(selected, summaries, errors)
+    errors.extend(error for error in find_duplicates(records) if error not in errors)
+    return records, errors

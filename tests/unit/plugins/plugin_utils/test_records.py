@@ -13,7 +13,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     localize_addresses,
     login_name_problem,
 )
-from ansible_collections.kerio.connect.plugins.plugin_utils._sources import read_declared_users, select
+from ansible_collections.kerio.connect.plugins.plugin_utils._sources import combine, read_file_sources, select
 
 
 @pytest.mark.parametrize("name", ["jdoe", "john.doe", "j_doe-2", "A" * 64])
@@ -47,22 +47,53 @@ def test_address_in_another_domain_is_an_error_naming_row_and_column():
 
 
 def test_inventory_users_become_records_with_entry_origins():
-    declared = read_declared_users([], [{"name": "jdoe", "full_name": "John", "groups": ["sales"]}, {"name": "bad name"}])
-    assert [r.name for r in declared.records] == ["jdoe"]
-    assert declared.records[0].groups == ("sales",) and declared.records[0].addresses is None
-    (error,) = declared.errors
+    (inventory,) = read_file_sources([], [{"name": "jdoe", "full_name": "John", "groups": ["sales"]}, {"name": "bad name"}])
+    assert [r.name for r in inventory.records] == ["jdoe"]
+    assert inventory.records[0].groups == ("sales",) and inventory.records[0].addresses is None
+    (error,) = inventory.errors
     assert str(error.origin) == "inventory, users[1] (bad name)"
 
 
 def test_duplicates_across_csv_and_inventory_are_reported(tmp_path):
     path = tmp_path / "users.csv"
     path.write_text("Name;FullName\njdoe;John\n", encoding="utf-8")
-    declared = read_declared_users([{"type": "csv", "path": str(path)}], [{"name": "JDOE"}])
-    (error,) = declared.errors
+    _records, (error,) = combine(read_file_sources([{"type": "csv", "path": str(path)}], [{"name": "JDOE"}]))
     assert "line 2" in error.message and "users[0]" in error.message
+
+
+def test_merge_takes_each_field_from_the_first_source_that_declares_it(tmp_path):
+    path = tmp_path / "users.csv"
+    path.write_text("Name;FullName;Description\njdoe;John from CSV;From CSV\n", encoding="utf-8")
+    sources = read_file_sources([{"type": "csv", "path": str(path)}], [{"name": "JDOE", "full_name": "John from inventory"}])
+    (merged,), errors = combine(sources, duplicate_users="merge")
+    assert not errors
+    assert merged.name == "JDOE" and merged.full_name == "John from inventory" and merged.description == "From CSV"
+    assert merged.origin.source == "inventory"
+
+
+def test_merge_still_refuses_a_user_declared_twice_in_one_source():
+    sources = read_file_sources([], [{"name": "jdoe"}, {"name": "JDoe"}])
+    _records, (error,) = combine(sources, duplicate_users="merge")
+    assert "users[0]" in error.message and "users[1]" in error.message
 
 
 def test_include_and_exclude_patterns_select_users():
     records = [UserRecord(name, Origin("f")) for name in ("sales.anna", "sales.bob", "dev.carl")]
     assert [r.name for r in select(records, ["SALES.*"], ["*bob"])] == ["sales.anna"]
     assert [r.name for r in select(records, [], ["dev.*"])] == ["sales.anna", "sales.bob"]
+
+
+def test_kerio_directory_importees_become_records_and_refusals_are_reported():
+    from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import records_from_importees
+
+    importees = [
+        {"userItem": {"loginName": "jdoe", "fullName": "John", "emailAddresses": ["john.doe"]}, "isImportable": True, "message": ""},
+        {"userItem": {"loginName": "admin"}, "isImportable": False, "message": "User admin already exists."},
+        {"userItem": {"loginName": "ghost"}, "isImportable": False, "message": "Account is locked."},
+        {"userItem": {"loginName": "Jiří"}, "isImportable": True, "message": ""},
+    ]
+    records, skipped = records_from_importees(importees, "kerio_directory WinNT CORP", existing_logins={"admin"})
+    assert [r.name for r in records] == ["jdoe", "admin"]  # an existing user stays declared, for idempotence
+    assert records[0].addresses == ("john.doe",) and records[0].groups is None
+    assert [str(item.origin) for item in skipped] == ["kerio_directory WinNT CORP, ghost", "kerio_directory WinNT CORP, Jiří"]
+    assert "Account is locked." in skipped[0].message

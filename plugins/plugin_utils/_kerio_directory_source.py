@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Users that Kerio itself lists from a directory (Users.getFromServer), as records.
+
+This is how the console imports a Windows NT domain, and how users who want Kerio, not the
+controller, to reach Active Directory or eDirectory import from it. Kerio marks some users
+not importable; those are reported with Kerio's message, except users that exist in the
+domain already: for an idempotent import they are declared users like any other.
+"""
+
+from __future__ import annotations
+
+import typing as t
+
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError, Origin, UserRecord, login_name_problem
+
+
+def source_name(options: dict[str, t.Any]) -> str:
+    return f"kerio_directory {options['directory_type']} {options['domain_name']}"
+
+
+def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
+    """The ImportServer structure of the console's "Import from a Directory Service" dialog."""
+    return {
+        "directoryType": options["directory_type"],
+        "remoteDomainName": options["domain_name"],
+        "address": (options.get("server") or [""])[0],
+        "loginName": options.get("bind_user") or "",
+        "password": options.get("bind_password") or "",
+        "ldapFilter": options.get("filter") or "",
+        "isSecureConnection": options.get("tls_mode", "ldaps") != "none",
+    }
+
+
+def _record(item: dict[str, t.Any], origin: Origin) -> UserRecord:
+    groups = [group["name"] for group in item.get("userGroups") or [] if group.get("name")]
+    return UserRecord(
+        name=item["loginName"],
+        origin=origin,
+        full_name=item.get("fullName"),
+        description=item.get("description"),
+        addresses=tuple(item.get("emailAddresses") or ()),
+        groups=tuple(groups) if "userGroups" in item else None,
+        enabled=item.get("isEnabled"),
+    )
+
+
+def records_from_importees(
+    importees: t.Iterable[dict[str, t.Any]],
+    source: str,
+    existing_logins: t.Container[str],
+) -> tuple[list[UserRecord], list[InputError]]:
+    """Turn Kerio's Importee list into records, and the users Kerio will not import into reasons."""
+    records, skipped = [], []
+    for importee in importees:
+        item = importee.get("userItem") or {}
+        login = item.get("loginName") or ""
+        origin = Origin(source, entry=login or "(no login name)")
+        problem = login_name_problem(login)
+        if problem:
+            skipped.append(InputError(origin, problem))
+        elif importee.get("isImportable", True) or login.casefold() in existing_logins:
+            records.append(_record(item, origin))
+        else:
+            skipped.append(InputError(origin, f"Kerio does not import this user: {importee.get('message') or 'no reason given'}"))
+    return records, skipped

@@ -81,6 +81,7 @@ class ConnectionSettings:  # pylint: disable=too-many-instance-attributes
             text = text.replace(self.bind_password, "********")
         return text
 
+
 # ---------------------------------------------------------------------------------------------
 # TLS
 # ---------------------------------------------------------------------------------------------
@@ -118,9 +119,13 @@ def _tls(settings: ConnectionSettings) -> t.Any:
         return None
     validate = ssl.CERT_NONE if settings.cert_validation == VALIDATE_IGNORE else ssl.CERT_REQUIRED
     try:
+        if settings.ca_cert:
+            # Loaded once here so that a bad file is named as such, not reported as a failed handshake.
+            ssl.create_default_context(cafile=settings.ca_cert)
         return _OpenSslCheckedTls(settings.cert_validation == VALIDATE_ALWAYS, validate=validate, ca_certs_file=settings.ca_cert)
-    except ldap3_errors.LDAPSSLConfigurationError as error:
-        raise DirectoryError(f"ca_cert {settings.ca_cert!r} cannot be used ({error}): give the path of a PEM file on the controller") from None
+    except (OSError, ssl.SSLError, ldap3_errors.LDAPSSLConfigurationError) as error:
+        raise DirectoryError(f"ca_cert {settings.ca_cert!r} cannot be used ({error}): give the path of a PEM CA certificate file on the "
+                             "controller") from None
 
 
 # ---------------------------------------------------------------------------------------------

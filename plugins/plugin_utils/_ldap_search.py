@@ -62,6 +62,7 @@ def check_filter(search_filter: str, shown: str | None = None) -> None:
     except ldap3_errors.LDAPException as error:
         raise DirectoryError(f"the LDAP filter {shown or search_filter!r} is not valid ({error}): check its parentheses and operators") from None
 
+
 # ---------------------------------------------------------------------------------------------
 # The replayable command line
 # ---------------------------------------------------------------------------------------------
@@ -89,6 +90,7 @@ def ldapsearch_command(settings: ConnectionSettings, url: str, request: SearchRe
     words += ["-b", _quoted(request.base), "-E", f"pr={request.page_size}/noprompt", _quoted(request.filter)]
     words += [shlex.quote(attribute) for attribute in request.attributes]
     return " ".join(words)
+
 
 # ---------------------------------------------------------------------------------------------
 # The paged search

@@ -135,7 +135,7 @@ def localize_addresses(records: t.Iterable[UserRecord], domain_names: t.Sequence
             continue
         local_parts: dict[str, str] = {}
         for address in record.addresses:
-            local, _, domain = address.partition("@")
+            local, _at, domain = address.partition("@")
             if domain and domain.casefold() not in accepted:
                 errors.append(InputError(
                     record.origin.at_column("MailAddress"),

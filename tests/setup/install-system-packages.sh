@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs, as root on a fresh Debian machine, the system packages the tests need:
-# shellcheck for ansible-test sanity, and the directory servers (slapd, Samba AD).
+# the shell linter that ansible-test sanity runs, and the directory servers (slapd, Samba AD).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 if ! command -v shellcheck >/dev/null 2>&1; then

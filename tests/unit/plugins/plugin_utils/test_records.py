@@ -41,7 +41,7 @@ def test_addresses_are_reduced_to_local_parts_of_the_domain_or_its_aliases():
 
 def test_address_in_another_domain_is_an_error_naming_row_and_column():
     records = [UserRecord("jdoe", Origin("users.csv", line=7), addresses=("jdoe@other.test",))]
-    _, (error,) = localize_addresses(records, ["example.com"])
+    _records, (error,) = localize_addresses(records, ["example.com"])
     assert str(error.origin) == "users.csv, line 7, column MailAddress"
     assert "other.test" in error.message and "example.com" in error.message
 

@@ -65,6 +65,7 @@ SOURCE_SPEC = dict(
     attribute_map=dict(type="dict"),
     disabled_users=dict(type="str", choices=["import", "skip"], default="import"),
     directory_type=dict(type="str", choices=["ActiveDirectory", "NovellEDirectory", "WinNT"]),
+    auth_type=dict(type="str", choices=["internal", "kerberos", "windows_nt", "ldap", "pam", "apple"]),
 )
 
 SOURCE_REQUIREMENTS = [

@@ -157,6 +157,16 @@ options:
         description: For V(kerio_directory), the kind of directory Kerio reads. Required for V(kerio_directory).
         type: str
         choices: [ActiveDirectory, NovellEDirectory, WinNT]
+      auth_type:
+        description:
+          - How the users of this source sign in to Kerio. V(internal) is Kerio's own user database, the only one that
+            needs a password (given, or generated, see O(generated_passwords_file)); the others check the password with
+            the directory, as users imported by Kerio's console from a directory do.
+          - Defaults to V(kerberos) for Active Directory, V(windows_nt) for an NT domain, V(ldap) for eDirectory and
+            generic LDAP, and to Kerio's default (or the O(template)'s) for CSV files.
+          - Set on created users, and on existing users when it differs.
+        type: str
+        choices: [internal, kerberos, windows_nt, ldap, pam, apple]
   users:
     description:
       - Users declared inline, typically in inventory variables.

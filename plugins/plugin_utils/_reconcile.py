@@ -13,10 +13,10 @@ from __future__ import annotations
 import dataclasses
 import typing as t
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import STATE_ABSENT, InputError, UserRecord
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import INTERNAL_AUTH, STATE_ABSENT, InputError, UserRecord
 
 # The Users.get fields the plan compares; one paged read fetches exactly these.
-USER_FIELDS = ("id", "loginName", "fullName", "description", "emailAddresses", "userGroups", "isEnabled")
+USER_FIELDS = ("id", "loginName", "fullName", "description", "emailAddresses", "userGroups", "isEnabled", "authType")
 
 # UserTemplate members a created user inherits: everything but identity, name and password, as
 # the console's import does. emailAddresses are left out because an address can belong to one
@@ -49,7 +49,8 @@ class UserCreate:
 
     @property
     def needs_generated_password(self) -> bool:
-        return self.record.password is None
+        # Only Kerio's own user database needs a password; other users sign in against their directory.
+        return self.record.password is None and self.user.get("authType", INTERNAL_AUTH) == INTERNAL_AUTH
 
 
 @dataclasses.dataclass
@@ -91,7 +92,7 @@ def _folded(values: t.Iterable[str]) -> set[str]:
 def _declared_view(record: UserRecord) -> dict[str, t.Any]:
     """The declared fields as a diff shows them (undeclared fields are not managed, so not shown)."""
     view: dict[str, t.Any] = {}
-    for field in ("full_name", "description", "enabled"):
+    for field in ("full_name", "description", "enabled", "auth_type"):
         value = getattr(record, field)
         if value is not None:
             view[field] = value
@@ -110,6 +111,7 @@ def _server_view(user: dict[str, t.Any]) -> dict[str, t.Any]:
         "enabled": user.get("isEnabled", True),
         "addresses": sorted(user.get("emailAddresses") or [], key=str.casefold),
         "groups": sorted((group["name"] for group in user.get("userGroups") or []), key=str.casefold),
+        "auth_type": user.get("authType", INTERNAL_AUTH),
     }
 
 
@@ -175,13 +177,19 @@ class _Planner:
             user["description"] = merged.description
         user["emailAddresses"] = list(merged.addresses or ())
         user["isEnabled"] = merged.enabled if merged.enabled is not None else True
+        if record.auth_type is not None:
+            user["authType"] = record.auth_type
         template_groups = [group["name"] for group in template.get("userGroups") or [] if group.get("name")]
         groups = _unique(list(merged.groups or ()) + template_groups)
         self._require_groups(record, groups)
         after = _declared_view(dataclasses.replace(merged, groups=tuple(groups)))
         after["enabled"] = user["isEnabled"]
-        after["password"] = PASSWORD_CHANGED if record.password is not None else "(generated)"
-        self.plan.creates.append(UserCreate(record, user, tuple(groups), after))
+        create = UserCreate(record, user, tuple(groups), after)
+        if record.password is not None:
+            after["password"] = PASSWORD_CHANGED
+        elif create.needs_generated_password:
+            after["password"] = "(generated)"
+        self.plan.creates.append(create)
 
     def _plan_update(self, record: UserRecord, existing: dict) -> None:
         if not self.options.update_existing:
@@ -194,6 +202,8 @@ class _Planner:
             pattern["description"] = record.description
         if record.enabled is not None and record.enabled != existing.get("isEnabled", True):
             pattern["isEnabled"] = record.enabled
+        if record.auth_type is not None and record.auth_type != existing.get("authType", INTERNAL_AUTH):
+            pattern["authType"] = record.auth_type
         if record.addresses is not None and _folded(record.addresses) != _folded(existing.get("emailAddresses") or []):
             pattern["emailAddresses"] = list(record.addresses)
         if self.options.update_password == "always" and record.password is not None:

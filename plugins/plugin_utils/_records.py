@@ -19,6 +19,7 @@ LOGIN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9._-]+$")
 LOGIN_NAME_MAX_LENGTH = 64
 
 STATE_PRESENT = "present"
+INTERNAL_AUTH = "UInternalAuth"
 STATE_ABSENT = "absent"
 
 
@@ -72,6 +73,8 @@ class UserRecord:
     groups: tuple[str, ...] | None = None
     enabled: bool | None = None
     state: str = STATE_PRESENT
+    # Kerio's UserAuthType, e.g. "UKerberosAuth" for a user who signs in with their directory password.
+    auth_type: str | None = None
 
     @property
     def key(self) -> str:

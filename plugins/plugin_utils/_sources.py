@@ -32,7 +32,26 @@ FILE_TYPES = {"csv"}
 LDAP_TYPES = {"active_directory", "edirectory", "ldap"}
 # Inventory users are the most explicit declaration, so they come first when sources are merged.
 INVENTORY_RANK = -1
-RECORD_FIELDS = ("password", "full_name", "description", "addresses", "groups", "enabled")
+RECORD_FIELDS = ("password", "full_name", "description", "addresses", "groups", "enabled", "auth_type")
+
+# How imported users sign in: as Kerio's own directory import does, users from a directory
+# authenticate against it, so they need no password of Kerio's.
+AUTH_TYPES = {
+    "internal": "UInternalAuth", "kerberos": "UKerberosAuth", "windows_nt": "UWindowsNTAuth",
+    "ldap": "ULDAPAuth", "pam": "UPamAuth", "apple": "UAppleAuth",
+}
+DEFAULT_AUTH = {
+    "active_directory": "kerberos", "edirectory": "ldap", "ldap": "ldap",
+    "ActiveDirectory": "kerberos", "NovellEDirectory": "ldap", "WinNT": "windows_nt",
+}
+
+
+def _with_auth_type(result: SourceResult, options: dict) -> SourceResult:
+    """The source's auth_type, or its directory's default, for every user it declares."""
+    name = options.get("auth_type") or DEFAULT_AUTH.get(options.get("directory_type") or options["type"])
+    if name is not None:
+        result.records = [dataclasses.replace(record, auth_type=AUTH_TYPES[name]) for record in result.records]
+    return result
 
 
 @dataclasses.dataclass
@@ -77,7 +96,7 @@ def _csv(rank: int, options: dict) -> SourceResult:
 
 def read_file_sources(sources: t.Sequence[dict], users: t.Sequence[dict]) -> list[SourceResult]:
     """The CSV files (``path`` already resolved on the controller) and the inventory users."""
-    results = [_csv(rank, options) for rank, options in enumerate(sources) if options["type"] in FILE_TYPES]
+    results = [_with_auth_type(_csv(rank, options), options) for rank, options in enumerate(sources) if options["type"] in FILE_TYPES]
     if users:
         results.append(_inventory(users))
     return results
@@ -98,11 +117,12 @@ def read_directory_sources(
         if options["type"] in LDAP_TYPES:
             directory = read_directory_source(options, target_domains=domain_names, log=log)
             summary = {"source": directory.source, "type": options["type"], "users": len(directory.records), "identities": directory.identities}
-            results.append(SourceResult(rank, summary, directory.records, skipped=directory.skipped))
+            results.append(_with_auth_type(SourceResult(rank, summary, directory.records, skipped=directory.skipped), options))
         elif options["type"] == "kerio_directory":
             name = source_name(options)
             records, skipped = records_from_importees(client.users_from_server(import_server(options), domain_id), name, existing_logins)
-            results.append(SourceResult(rank, {"source": name, "type": "kerio_directory", "users": len(records)}, records, skipped=skipped))
+            summary = {"source": name, "type": "kerio_directory", "users": len(records)}
+            results.append(_with_auth_type(SourceResult(rank, summary, records, skipped=skipped), options))
     return results
 
 

@@ -12,7 +12,7 @@ import stat
 
 import pytest
 
-from runner import REPO, write_inventory
+from ansible_collections.kerio.connect.tests.playbook_runner import REPO, write_inventory
 
 TASK = "Import users into each Kerio domain"
 CSV_DIR = REPO / "playbooks" / "files"

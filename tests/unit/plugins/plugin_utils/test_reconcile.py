@@ -108,3 +108,21 @@ def test_template_is_not_applied_to_existing_users():
     options = PlanOptions(template={"name": "Staff", "description": "from template"})
     plan = build_plan([record("a")], [server_user("a", description="mine")], GROUPS, options)
     assert plan.unchanged and not plan.updates
+
+
+def test_directory_users_sign_in_against_their_directory_and_need_no_password():
+    plan = build_plan([record("ad.user", auth_type="UKerberosAuth"), record("local.user")], [], GROUPS, PlanOptions())
+    directory_user, local_user = plan.creates
+    assert directory_user.user["authType"] == "UKerberosAuth" and not directory_user.needs_generated_password
+    assert "password" not in directory_user.diff
+    assert local_user.needs_generated_password and local_user.diff["password"] == "(generated)"
+    template_plan = build_plan([record("t.user")], [], GROUPS, PlanOptions(template={"authType": "ULDAPAuth"}))
+    assert not template_plan.creates[0].needs_generated_password
+
+
+def test_auth_type_is_updated_only_when_declared_and_different():
+    existing = [server_user("a", authType="UInternalAuth")]
+    (update,) = build_plan([record("a", auth_type="UKerberosAuth")], existing, GROUPS, PlanOptions()).updates
+    assert update.pattern == {"authType": "UKerberosAuth"}
+    assert update.before == {"auth_type": "UInternalAuth"} and update.after == {"auth_type": "UKerberosAuth"}
+    assert build_plan([record("a")], existing, GROUPS, PlanOptions()).unchanged

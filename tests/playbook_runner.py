@@ -15,8 +15,8 @@ import sys
 
 import yaml
 
-REPO = pathlib.Path(__file__).resolve().parents[2]
-HERE = pathlib.Path(__file__).resolve().parent
+REPO = pathlib.Path(__file__).resolve().parents[1]
+CALLBACKS = pathlib.Path(__file__).resolve().parent / "integration" / "callback_plugins"
 IMPORT_USERS = REPO / "playbooks" / "import_users.yml"
 
 
@@ -59,7 +59,7 @@ def run_playbook(playbook, inventory, tmp_path, *, check=False, diff=False, extr
         command.append("--diff")
     run_env = dict(
         os.environ,
-        ANSIBLE_CALLBACK_PLUGINS=str(HERE / "callback_plugins"),
+        ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS),
         ANSIBLE_CALLBACKS_ENABLED="result_recorder",
         ANSIBLE_NOCOLOR="1",
         ANSIBLE_RETRY_FILES_ENABLED="0",

@@ -59,6 +59,8 @@ def run_playbook(playbook, inventory, tmp_path, *, check=False, diff=False, extr
         command.append("--diff")
     run_env = dict(
         os.environ,
+        # The collection under test, never a copy another tool (ansible-lint) left elsewhere.
+        ANSIBLE_COLLECTIONS_PATH=str(REPO / "build" / "collections"),
         ANSIBLE_CALLBACK_PLUGINS=str(CALLBACKS),
         ANSIBLE_CALLBACKS_ENABLED="result_recorder",
         ANSIBLE_NOCOLOR="1",

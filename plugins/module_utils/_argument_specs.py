@@ -61,7 +61,7 @@ SOURCE_SPEC = dict(
     cert_validation=dict(type="str", choices=["always", "ignore_hostname", "ignore"], default="always"),
     page_size=dict(type="int", default=500),
     referrals=dict(type="bool", default=False),
-    timeout=dict(type="float", default=30),
+    timeout=dict(type="int", default=30),
     attribute_map=dict(type="dict"),
     disabled_users=dict(type="str", choices=["import", "skip"], default="import"),
     directory_type=dict(type="str", choices=["ActiveDirectory", "NovellEDirectory", "WinNT"]),

@@ -136,8 +136,8 @@ options:
         type: bool
         default: false
       timeout:
-        description: Seconds to wait for the directory to connect and to answer each search.
-        type: float
+        description: Whole seconds to wait for the directory to connect and to answer each search.
+        type: int
         default: 30
       attribute_map:
         description:

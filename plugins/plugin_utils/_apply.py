@@ -84,10 +84,13 @@ class _Applier:
                     self._fail(update.record, f"could not be updated: {outcome.error.message}")
 
     def create_users(self, plan: Plan, passwords: dict[str, str]) -> dict[int, str]:
-        users = [
-            dict(create.user, domainId=self.domain_id, password=passwords.get(create.record.key, create.record.password))
-            for create in plan.creates
-        ]
+        users = []
+        for create in plan.creates:
+            user = dict(create.user, domainId=self.domain_id)
+            password = passwords.get(create.record.key, create.record.password)
+            if password is not None:
+                user["password"] = password
+            users.append(user)
         created_ids = {}
         for create, outcome in zip(plan.creates, self.client.create_users(users, self.batch_size)):
             if self._record(create.record, outcome, self.report.created, "could not be created"):

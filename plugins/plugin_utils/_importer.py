@@ -145,7 +145,7 @@ def run_import(
     if file_errors:
         raise InputValidationError(file_errors)
 
-    with client_factory(**request.connection) as client:
+    with client_factory(**request.connection, log=log) as client:
         domain = _find_domain(client, request.domain)
         domain_names = [domain["name"], *domain.get("aliasList", [])]
         template = _find_template(client, domain["id"], request.template)

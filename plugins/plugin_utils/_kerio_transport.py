@@ -36,6 +36,8 @@ else:
 
 API_PATH = "/admin/api/jsonrpc/"
 LOGGER_NAME = "kerio.connect.api"
+# A library leaves output to its caller: without a handler, Python would print warnings to stderr.
+logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
 SESSION_EXPIRED = -32001
 REDACTED = "********"
 DEFAULT_APPLICATION = {"name": "kerio.connect user import", "vendor": "kerio.connect Ansible collection", "version": "0.1.0"}

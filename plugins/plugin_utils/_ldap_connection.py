@@ -12,6 +12,7 @@ connection's repr (which holds it), so their text is scrubbed and chained with `
 from __future__ import annotations
 
 import dataclasses
+import math
 import re
 import ssl
 import typing as t
@@ -145,10 +146,11 @@ def open_connection(settings: ConnectionSettings, hosts: t.Sequence[tuple[str, i
     # FIRST with active=1: servers are tried once each, in order; exhaust keeps a dead one out of any
     # later pass. Each costs at most ``timeout`` to connect.
     pool = ldap3.ServerPool([_server(settings, host, port) for host, port in hosts], pool_strategy=ldap3.FIRST, active=1, exhaust=True)
+    # receive_timeout in whole seconds: on Linux ldap3 packs it into SO_RCVTIMEO as an integer.
     conn = ldap3.Connection(
         pool, user=settings.bind_user, password=settings.bind_password,
         authentication=ldap3.SIMPLE if settings.bind_user else ldap3.ANONYMOUS, client_strategy=ldap3.SYNC,
-        auto_bind=ldap3.AUTO_BIND_NONE, read_only=True, receive_timeout=settings.timeout, auto_referrals=False,
+        auto_bind=ldap3.AUTO_BIND_NONE, read_only=True, receive_timeout=math.ceil(settings.timeout), auto_referrals=False,
         raise_exceptions=False, return_empty_attributes=False,
     )
     where = " ".join(settings.url(host, port) for host, port in hosts)

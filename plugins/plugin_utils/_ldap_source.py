@@ -174,13 +174,13 @@ def _tls_options(options: t.Mapping[str, t.Any]) -> tuple[str, str]:
     return tls_mode, validation
 
 
-def _number(options: t.Mapping[str, t.Any], key: str, default: int, low: int, high: int) -> int:
+def _number(options: t.Mapping[str, t.Any], key: str, default: float, low: float, high: float) -> float:
     value = options.get(key)
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise DirectoryError(f"{key} must be a number from {low} to {high}, not {value!r}")
-    return int(value)
+        raise DirectoryError(f"{key} must be a number from {low:g} to {high:g}, not {value!r}")
+    return value
 
 
 def connection_settings(options: t.Mapping[str, t.Any]) -> ConnectionSettings:
@@ -194,9 +194,9 @@ def connection_settings(options: t.Mapping[str, t.Any]) -> ConnectionSettings:
     if bind_password and not bind_user:
         raise DirectoryError("bind_password is set but bind_user is not: give the user to bind as")
     return ConnectionSettings(
-        hosts=hosts, port=_number(options, "port", 636 if tls_mode == LDAPS else 389, 1, 65535), tls_mode=tls_mode,
+        hosts=hosts, port=int(_number(options, "port", 636 if tls_mode == LDAPS else 389, 1, 65535)), tls_mode=tls_mode,
         ca_cert=options.get("ca_cert") or None, cert_validation=validation, bind_user=bind_user, bind_password=bind_password,
-        timeout=_number(options, "timeout", DEFAULT_TIMEOUT, 1, 3600), referrals=bool(options.get("referrals")),
+        timeout=float(_number(options, "timeout", DEFAULT_TIMEOUT, 0.1, 3600)), referrals=bool(options.get("referrals")),
     )
 
 
@@ -211,7 +211,7 @@ def directory_config(options: t.Mapping[str, t.Any]) -> DirectoryConfig:
     mapping = attribute_mapping(kind, options.get("attribute_map"))
     request = SearchRequest(
         base=search_base(options), filter=combined_filter(DEFAULTS[kind].person_filter, options.get("filter")),
-        attributes=mapping.attributes, page_size=_number(options, "page_size", DEFAULT_PAGE_SIZE, 1, 100000),
+        attributes=mapping.attributes, page_size=int(_number(options, "page_size", DEFAULT_PAGE_SIZE, 1, 100000)),
     )
     return DirectoryConfig(kind, connection_settings(options), request, mapping, disabled_users == DISABLED_SKIP)
 

@@ -29,7 +29,8 @@ class PlaybookRun:
 
     def results(self, task_name: str) -> list[dict]:
         """The results of a task: one per loop item for a looped task, else the one result."""
-        mine = [task for task in self.tasks if task["task"] == task_name]
+        # ansible-core 2.21 names a role's task "role : task"; earlier versions just "task".
+        mine = [task for task in self.tasks if task["task"] == task_name or task["task"].endswith(f" : {task_name}")]
         items = [task["result"] for task in mine if task["status"].startswith("item_")]
         found = items or [task["result"] for task in mine]
         assert found, f"task {task_name!r} did not run; tasks: {[task['task'] for task in self.tasks]}\n{self.output}"

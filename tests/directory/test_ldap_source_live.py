@@ -296,7 +296,7 @@ def test_generic_certificate_by_name(openldap_server: servers.DirectoryServer) -
     try:
         assert len(read(chosen).records) == len(seed_data.SAMPLE_LOGINS)
     except DirectoryError as error:  # "localhost" may resolve to ::1 first, where slapd does not listen
-        pytest.skip(f"localhost does not reach 127.0.0.1 here: {error}")
+        pytest.fail(f"localhost does not reach 127.0.0.1 here: {error}")
 
 
 def test_generic_wrong_password(openldap_server: servers.DirectoryServer) -> None:

@@ -64,7 +64,7 @@ def test_ldaps_with_the_test_ca(any_server: servers.DirectoryServer) -> None:
 
 def test_ldaps_by_name_with_the_test_ca(any_server: servers.DirectoryServer) -> None:
     if any_server.host != servers.LOOPBACK:
-        pytest.skip(f"the DC moved to {any_server.host}: another session's DC holds 127.0.0.1, which is what localhost names")
+        pytest.fail(f"the DC moved to {any_server.host}: another session's DC holds 127.0.0.1, which is what localhost names; stop it and re-run")
     server = ldap3.Server(any_server.ldaps_url_by_name, tls=any_server.tls(), get_info=ldap3.NONE)
     conn = ldap3.Connection(server, any_server.reader_bind, any_server.reader_password, auto_bind=True)
     assert conn.bound

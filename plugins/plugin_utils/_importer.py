@@ -12,8 +12,11 @@ read and validated before the server is asked anything, and what needs the serve
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import typing as t
+
+import yaml
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, Failure, apply_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
@@ -120,7 +123,16 @@ def _diff(plan: Plan) -> list[dict[str, t.Any]]:
         entries.append((update.record.name, update.before, update.after))
     for removal in plan.removals:
         entries.append((removal.record.name, dict(removal.before, state="present"), {"state": "absent"}))
-    return [{"before_header": f"user {name}", "after_header": f"user {name}", "before": before, "after": after} for name, before, after in entries]
+    # As text, because Ansible shows a dict diff as ASCII-escaped JSON and names like "Zoë" would not read as written.
+    return [
+        {"before_header": f"user {name}", "after_header": f"user {name}", "before": _as_text(before), "after": _as_text(after)}
+        for name, before, after in entries
+    ]
+
+
+def _as_text(fields: dict[str, t.Any]) -> str:
+    # Through JSON first: option values are ansible-core's own str subclasses, which safe_dump refuses.
+    return yaml.safe_dump(json.loads(json.dumps(fields)), allow_unicode=True, sort_keys=True, default_flow_style=False)
 
 
 def _names(records: t.Iterable[UserRecord]) -> list[str]:

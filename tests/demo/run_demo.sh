@@ -4,6 +4,8 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 demo=build/demo
 mkdir -p "$demo"
+# Each demo starts from the seed; the state it leaves behind is there to look at afterwards.
+rm -f "$demo/state.json" "$demo/generated-passwords.txt"
 export ANSIBLE_NOCOLOR="${ANSIBLE_NOCOLOR:-}"
 
 if [[ -f $demo/emulator.pid ]] && kill -0 "$(cat "$demo/emulator.pid")" 2>/dev/null; then

@@ -117,7 +117,9 @@ def test_diff_shows_fields_and_never_passwords(kerio, tmp_path, playbook_runner)
         assert secret not in run.output
     (result,) = run.results(TASK)
     jdoe = next(entry for entry in result["diff"] if entry["before_header"] == "user jdoe")
-    assert jdoe["before"]["full_name"] == "John Doe" and jdoe["after"]["full_name"] == "John Q. Doe"
+    assert "full_name: John Doe\n" in jdoe["before"] and "full_name: John Q. Doe\n" in jdoe["after"]
+    zoe = next(entry for entry in result["diff"] if entry["after_header"] == "user zangstrom")
+    assert "full_name: Zoë Ångström\n" in zoe["after"] and "password: (changed)\n" in zoe["after"]
 
 
 def test_result_matches_documented_return(kerio, tmp_path, playbook_runner):

@@ -75,6 +75,9 @@ class UserRecord:
     state: str = STATE_PRESENT
     # Kerio's UserAuthType, e.g. "UKerberosAuth" for a user who signs in with their directory password.
     auth_type: str | None = None
+    # The same, for a user this source creates only: a source's default must not change how an
+    # existing user signs in.
+    new_user_auth_type: str | None = None
 
     @property
     def key(self) -> str:

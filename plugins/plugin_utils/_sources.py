@@ -32,7 +32,7 @@ FILE_TYPES = {"csv"}
 LDAP_TYPES = {"active_directory", "edirectory", "ldap"}
 # Inventory users are the most explicit declaration, so they come first when sources are merged.
 INVENTORY_RANK = -1
-RECORD_FIELDS = ("password", "full_name", "description", "addresses", "groups", "enabled", "auth_type")
+RECORD_FIELDS = ("password", "full_name", "description", "addresses", "groups", "enabled", "auth_type", "new_user_auth_type")
 
 # How imported users sign in: as Kerio's own directory import does, users from a directory
 # authenticate against it, so they need no password of Kerio's.
@@ -47,10 +47,14 @@ DEFAULT_AUTH = {
 
 
 def _with_auth_type(result: SourceResult, options: dict) -> SourceResult:
-    """The source's auth_type, or its directory's default, for every user it declares."""
-    name = options.get("auth_type") or DEFAULT_AUTH.get(options.get("directory_type") or options["type"])
-    if name is not None:
-        result.records = [dataclasses.replace(record, auth_type=AUTH_TYPES[name]) for record in result.records]
+    """The source's auth_type for every user it declares, or its directory's default for the users it creates."""
+    if options.get("auth_type"):
+        change = {"auth_type": AUTH_TYPES[options["auth_type"]]}
+    elif DEFAULT_AUTH.get(options.get("directory_type") or options["type"]):
+        change = {"new_user_auth_type": AUTH_TYPES[DEFAULT_AUTH[options.get("directory_type") or options["type"]]]}
+    else:
+        return result
+    result.records = [dataclasses.replace(record, **change) for record in result.records]
     return result
 
 

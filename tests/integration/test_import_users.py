@@ -236,3 +236,40 @@ def test_certificate_is_verified_by_default(kerio, tmp_path, playbook_runner):
     assert run.failed == 1
     assert "certificate" in run.output.lower()
     assert kerio.write_calls() == 0
+
+
+def test_nt_domain_imported_through_kerio_itself(emulator_factory, tmp_path, playbook_runner):
+    seed = {
+        "domains": SEED["domains"],
+        "nt_domains": {"CORP": {
+            "users": [
+                {"loginName": "pnovak", "fullName": "Petr Novák", "description": "Accounting", "emailAddresses": ["petr.novak"]},
+                {"loginName": "jdoe", "fullName": "John Doe", "description": "", "emailAddresses": ["john.doe"]},
+                {"loginName": "Jiří", "fullName": "Not importable"},
+            ],
+            "groups": [{"name": "accounting", "description": "Accounting", "members": ["pnovak"]}],
+        }},
+    }
+    kerio = emulator_factory(seed=seed, admin_password=ADMIN_PASSWORD)
+    source = {"type": "kerio_directory", "directory_type": "WinNT", "domain_name": "CORP"}
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "sources": [source]}])
+
+    check = playbook_runner(inventory=inventory, check=True)
+    assert check.returncode == 0, check.output
+    (planned,) = check.results(TASK)
+    assert planned["created"] == ["pnovak"] and kerio.write_calls() == 0
+    (refused,) = planned["not_imported"]
+    assert refused["source"] == "kerio_directory WinNT CORP, Jiří" and "ASCII" in refused["message"]
+
+    run = playbook_runner(inventory=inventory)
+    assert run.returncode == 0, run.output
+    users = kerio.users()
+    assert users["pnovak"]["fullName"] == "Petr Novák" and users["pnovak"]["emailAddresses"] == ["petr.novak"]
+    assert users["pnovak"]["groups"] == ["accounting"]
+    assert users["pnovak"]["authType"] == "UWindowsNTAuth" and not users["pnovak"]["hasPassword"]
+    assert users["jdoe"]["authType"] == "UInternalAuth"  # the NT default never changes an existing user's sign-in
+    assert "jdoe" in run.results(TASK)[0]["unchanged"]
+
+    kerio.reset_stats()
+    rerun = playbook_runner(inventory=inventory)
+    assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0

@@ -111,7 +111,7 @@ def test_template_is_not_applied_to_existing_users():
 
 
 def test_directory_users_sign_in_against_their_directory_and_need_no_password():
-    plan = build_plan([record("ad.user", auth_type="UKerberosAuth"), record("local.user")], [], GROUPS, PlanOptions())
+    plan = build_plan([record("ad.user", new_user_auth_type="UKerberosAuth"), record("local.user")], [], GROUPS, PlanOptions())
     directory_user, local_user = plan.creates
     assert directory_user.user["authType"] == "UKerberosAuth" and not directory_user.needs_generated_password
     assert "password" not in directory_user.diff
@@ -126,3 +126,4 @@ def test_auth_type_is_updated_only_when_declared_and_different():
     assert update.pattern == {"authType": "UKerberosAuth"}
     assert update.before == {"auth_type": "UInternalAuth"} and update.after == {"auth_type": "UKerberosAuth"}
     assert build_plan([record("a")], existing, GROUPS, PlanOptions()).unchanged
+    assert build_plan([record("a", new_user_auth_type="UKerberosAuth")], existing, GROUPS, PlanOptions()).unchanged

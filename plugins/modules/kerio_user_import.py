@@ -104,6 +104,9 @@ options:
       filter:
         description:
           - An LDAP filter that narrows the default person filter of the directory type, for example C((department=Sales)).
+          - "The defaults: V(active_directory) C((&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))),
+            which leaves out contacts, computers and the domain's own accounts such as C(krbtgt); V(edirectory)
+            C((objectClass=Person)); V(ldap) C((objectClass=inetOrgPerson))."
         type: str
       tls_mode:
         description:

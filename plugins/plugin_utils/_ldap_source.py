@@ -47,7 +47,8 @@ class Defaults:
 
 # The console's import dialog reads the same objects and attributes.
 DEFAULTS = {
-    ACTIVE_DIRECTORY: Defaults("(&(objectCategory=person)(objectClass=user))", Mapping(
+    # Critical system objects (Administrator, Guest, krbtgt) are the domain's own accounts, not mailbox users.
+    ACTIVE_DIRECTORY: Defaults("(&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))", Mapping(
         login=("sAMAccountName",), full_name=("displayName",), description=("description",), mail=("mail",),
         addresses=("proxyAddresses",), groups=("memberOf",), disabled=("userAccountControl",), identity=("objectGUID",),
     )),

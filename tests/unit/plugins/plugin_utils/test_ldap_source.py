@@ -204,7 +204,7 @@ def test_defaults_for_active_directory():
     config = source.directory_config(AD_OPTIONS)
     assert config.settings.port == 636 and config.settings.tls_mode == "ldaps" and config.settings.cert_validation == "always"
     assert config.request.page_size == 500 and config.request.base == "DC=example,DC=test"
-    assert config.request.filter == "(&(objectCategory=person)(objectClass=user))"
+    assert config.request.filter == "(&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))"
     assert config.display == "active_directory ldaps://dc1.example.test:636 (DC=example,DC=test)"
     assert config.request.attributes == ("sAMAccountName", "displayName", "description", "mail", "proxyAddresses", "memberOf",
                                          "userAccountControl", "objectGUID")
@@ -261,7 +261,7 @@ def test_ldapsearch_line_for_ldaps_with_a_bind():
     config = source.directory_config({**AD_OPTIONS, "ca_cert": "/etc/ssl/ad ca.pem", "filter": "(sn=O'Brien)"})
     line = search.ldapsearch_command(config.settings, "ldaps://dc1.example.test:636", config.request)
     assert line == ("LDAPTLS_CACERT='/etc/ssl/ad ca.pem' ldapsearch -H ldaps://dc1.example.test:636 -x -D 'EXAMPLE\\reader' -W "
-                    "-b 'DC=example,DC=test' -E pr=500/noprompt '(&(&(objectCategory=person)(objectClass=user))(sn=O'\"'\"'Brien))' "
+                    "-b 'DC=example,DC=test' -E pr=500/noprompt '(&(&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))(sn=O'\"'\"'Brien))' "
                     "sAMAccountName displayName description mail proxyAddresses memberOf userAccountControl objectGUID")
     assert PASSWORD not in line
 

@@ -193,8 +193,18 @@ def run_import(
                 batch_size=request.batch_size, remove_mailbox=request.remove_mailbox,
             )
 
+    result = _result(report, plan, sources, records, existing_users, client.call_counts)
+    if generated:
+        result["generated_passwords_file"] = request.generated_passwords_file
+    if diff:
+        result["diff"] = _diff(plan)
+    return result
+
+
+def _result(report: ApplyReport, plan: Plan, sources, records: list[UserRecord], existing_users: list[dict], api_calls) -> dict[str, t.Any]:
+    """The module's result (RETURN documents it; a test holds the two together)."""
     declared_keys = {record.key for record in records}
-    result: dict[str, t.Any] = {
+    return {
         "changed": bool(report.created or report.updated or report.removed or report.groups_created),
         "summary": {
             "created": len(report.created),
@@ -212,10 +222,5 @@ def run_import(
         "not_imported": [{"source": str(item.origin), "message": item.message} for source in sources for item in source.skipped],
         "undeclared": sorted(user["loginName"] for user in existing_users if user["loginName"].casefold() not in declared_keys),
         "sources": [source.summary for source in sorted(sources, key=lambda source: source.rank)],
-        "api_calls": dict(client.call_counts),
+        "api_calls": dict(api_calls),
     }
-    if generated:
-        result["generated_passwords_file"] = request.generated_passwords_file
-    if diff:
-        result["diff"] = _diff(plan)
-    return result

@@ -23,10 +23,13 @@ def source_name(options: dict[str, t.Any]) -> str:
 
 def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
     """The ImportServer structure of the console's "Import from a Directory Service" dialog."""
+    address = (options.get("server") or [""])[0]
+    if address and options.get("port"):
+        address = f"{address}:{options['port']}"
     return {
         "directoryType": options["directory_type"],
         "remoteDomainName": options["domain_name"],
-        "address": (options.get("server") or [""])[0],
+        "address": address,
         "loginName": options.get("bind_user") or "",
         "password": options.get("bind_password") or "",
         "ldapFilter": options.get("filter") or "",

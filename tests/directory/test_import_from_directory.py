@@ -138,3 +138,36 @@ def test_unreachable_directory_times_out_clearly(emulator, tmp_path, playbook_ru
     assert run.failed == 1
     assert "127.0.0.1" in run.output
     assert emulator.write_calls() == 0
+
+
+def test_active_directory_imported_through_kerio_itself(samba_ad_server, emulator_factory, tmp_path, playbook_runner):
+    kerio = emulator_factory(seed=SEED, extra_args=["--ldap-ca-file", samba_ad_server.ca_cert])
+    host = "localhost" if samba_ad_server.host == "127.0.0.1" else samba_ad_server.host
+    source = {
+        "type": "kerio_directory", "directory_type": "ActiveDirectory", "domain_name": "example.test", "server": [host],
+        "port": samba_ad_server.ldaps_port, "bind_user": samba_ad_server.reader_bind, "bind_password": samba_ad_server.reader_password,
+    }
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "sources": [source]}])
+    run = playbook_runner(inventory=inventory)
+    assert run.returncode == 0, run.output
+    users = kerio.users()
+    assert samba_ad_server.facts.logins <= set(users)
+    sample = samba_ad_server.facts.person("jiri.novacek")
+    assert users["jiri.novacek"]["fullName"] == sample.full_name == "Jiří Nováček"
+    assert users["jiri.novacek"]["authType"] == "UKerberosAuth" and not users["jiri.novacek"]["hasPassword"]
+    assert samba_ad_server.reader_password not in run.output
+
+    kerio.reset_stats()
+    rerun = playbook_runner(inventory=inventory)
+    assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0
+
+
+def test_each_search_is_logged_at_vvv_as_a_command_to_replay(openldap_server, emulator, tmp_path, playbook_runner):
+    source, _people, _login = ldap_source(openldap_server)
+    source["filter"] = "(|(uid=zoe.angstrom)(uid=jiri.novacek))"
+    source["search_base"] = openldap_server.facts.people_base_dn
+    run = playbook_runner(inventory=write_inventory(tmp_path, emulator, [{"domain": "example.com", "sources": [source]}]), extra_args=["-vvv"])
+    assert run.returncode == 0, run.output
+    assert f"ldapsearch -H ldaps://localhost:{openldap_server.ldaps_port}" in run.output
+    assert "(|(uid=zoe.angstrom)(uid=jiri.novacek))" in run.output and " -W " in run.output
+    assert openldap_server.reader_password not in run.output

@@ -273,3 +273,26 @@ def test_nt_domain_imported_through_kerio_itself(emulator_factory, tmp_path, pla
     kerio.reset_stats()
     rerun = playbook_runner(inventory=inventory)
     assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0
+
+
+def test_relative_csv_paths_are_found_like_copy_src_and_patterns_select_users(kerio, tmp_path, playbook_runner):
+    config = domain(
+        sources=[{"type": "csv", "path": "users-semicolon.csv"}, {"type": "csv", "path": "users-comma.csv"}],
+        users=[], include=["*wood", "M*", "abird", "jn*"], exclude=["j*"],
+    )
+    run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [config]))
+    assert run.returncode == 0, run.output
+    (result,) = run.results(TASK)
+    assert sorted(result["created"]) == ["abird", "ewood", "mtaylor"]  # jnovak: exclusion wins; zangstrom: not included
+    assert result["sources"][0]["source"] == str(CSV_DIR / "users-semicolon.csv")
+
+
+def test_users_needing_the_same_change_share_one_call(emulator_factory, tmp_path, playbook_runner):
+    names = [f"user{number}" for number in range(5)]
+    seed = {"domains": [dict(SEED["domains"][0], users=[{"loginName": name, "password": "Pa55-word-1"} for name in names])]}
+    kerio = emulator_factory(seed=seed, admin_password=ADMIN_PASSWORD)
+    users = [{"name": name, "enabled": False} for name in names] + [{"name": "user0b", "password": "Pa55-word-2"}]
+    run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [domain(sources=[], users=users, batch_size=2)]))
+    assert run.returncode == 0, run.output
+    assert kerio.stats()["Users.set"] == 3  # one pattern, five users, batches of two
+    assert not any(kerio.users()[name]["isEnabled"] for name in names)

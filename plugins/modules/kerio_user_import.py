@@ -167,7 +167,7 @@ options:
             the directory, as users imported by Kerio's console from a directory do.
           - Defaults to V(kerberos) for Active Directory, V(windows_nt) for an NT domain, V(ldap) for eDirectory and
             generic LDAP, and to Kerio's default (or the O(template)'s) for CSV files.
-          - When set, it is managed: created users get it and existing users whose sign-in differs are changed.
+          - When set, it is managed. Created users get it and existing users whose sign-in differs are changed.
             The directory's default only applies to the users the source creates, so an import never changes how
             an existing user signs in unless asked to.
         type: str

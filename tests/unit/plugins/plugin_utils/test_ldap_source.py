@@ -261,7 +261,8 @@ def test_ldapsearch_line_for_ldaps_with_a_bind():
     config = source.directory_config({**AD_OPTIONS, "ca_cert": "/etc/ssl/ad ca.pem", "filter": "(sn=O'Brien)"})
     line = search.ldapsearch_command(config.settings, "ldaps://dc1.example.test:636", config.request)
     assert line == ("LDAPTLS_CACERT='/etc/ssl/ad ca.pem' ldapsearch -H ldaps://dc1.example.test:636 -x -D 'EXAMPLE\\reader' -W "
-                    "-b 'DC=example,DC=test' -E pr=500/noprompt '(&(&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))(sn=O'\"'\"'Brien))' "
+                    "-b 'DC=example,DC=test' -E pr=500/noprompt "
+                    "'(&(&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))(sn=O'\"'\"'Brien))' "
                     "sAMAccountName displayName description mail proxyAddresses memberOf userAccountControl objectGUID")
     assert PASSWORD not in line
 

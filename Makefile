@@ -50,6 +50,15 @@ directory: venv link
 lint: venv
 	$(BIN)/ansible-lint
 
+# The benchmark (not part of `make test`): ansible-playbook runs of 1,000 to 100,000 users against the
+# emulator, beside the naive loop and the floor; results in build/bench/results.json and docs/benchmarks.md.
+# About 15 minutes; BENCH_QUICK=1 for one run of each case without 100,000 users (about a minute);
+# BENCH_ARGS for anything else (BENCH_ARGS=--help). The directory case needs slapd (make system-deps).
+.PHONY: bench
+bench: venv link
+	@[ -x /usr/sbin/slapd ] || echo "slapd is not installed, so the directory case is skipped: run make system-deps first"
+	$(BIN)/python tests/benchmarks/run_benchmarks.py $(if $(filter-out 0,$(BENCH_QUICK)),--quick) $(BENCH_ARGS)
+
 # Where Python 3.12 is present (pyenv has one here), the unit and integration tests run once
 # more on the newest ansible-core it can install.
 VENV312 := .venv312

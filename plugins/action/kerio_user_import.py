@@ -12,8 +12,7 @@ from ansible.utils.display import Display
 from ansible_collections.kerio.connect.plugins.module_utils._argument_specs import CONNECTION_SPEC, USER_IMPORT_SPEC
 from ansible_collections.kerio.connect.plugins.plugin_utils._importer import ImportAborted, ImportRequest, run_import
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import KerioError
-from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_connection import DirectoryError
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputValidationError
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError, InputValidationError
 
 CONNECTION_OPTION_NAMES = {"kerio_url": "url", "kerio_user": "user", "kerio_password": "password"}
 

@@ -104,7 +104,7 @@ def _read_rows(lines: list[str], start: int, delimiter: str) -> tuple[list[tuple
     rows, line = [], start + 1
     try:
         for fields in reader:
-            if any(field.strip() for field in fields):
+            if "".join(fields).strip():  # some field holds more than white space
                 rows.append((line, fields))
             line = start + reader.line_num + 1
     except csv.Error as exc:
@@ -116,8 +116,9 @@ def _values(cell: str) -> tuple[str, ...]:
     """A multi-valued cell: split on ',', stripped, empty parts dropped, de-duplicated ignoring case."""
     unique: dict[str, str] = {}
     for part in cell.split(","):
-        if part.strip():
-            unique.setdefault(part.strip().casefold(), part.strip())
+        part = part.strip()
+        if part:
+            unique.setdefault(part.casefold(), part)
     return tuple(unique.values())
 
 
@@ -164,9 +165,10 @@ def _record(fields: list[str], columns: dict[str, int], origin: Origin) -> tuple
     """The user a row declares (``None`` when its name is not valid) and the row's errors."""
 
     def cell(column: str) -> str | None:
-        if column not in columns:
+        index = columns.get(column)
+        if index is None:
             return None  # not declared: not managed
-        return fields[columns[column]] if columns[column] < len(fields) else ""  # Excel drops trailing empties
+        return fields[index] if index < len(fields) else ""  # Excel drops trailing empties
 
     name = cell("Name").strip()
     problem = login_name_problem(name)
@@ -189,24 +191,31 @@ def _record(fields: list[str], columns: dict[str, int], origin: Origin) -> tuple
     ), errors
 
 
-def _delimiters(lines: list[str], header_index: int, delimiter: str) -> tuple[str, str, str]:
+def _delimiters(lines: list[str], header_index: int, delimiter: str, parsed: dict[str, tuple]) -> tuple[str, str, str]:
     """The header's delimiter, the rows' delimiter and the scheme in words.
 
     In auto mode they are detected apart, since the seed article's comma example has a ';' header
     over ',' rows: the header takes the more frequent of ';' and ','; the rows take the delimiter
     that reads more of them as wide as the header (then: without broken quoting; then: the header's).
+    ``parsed[row delimiter]`` receives what _read_rows read with it, so the rows are not read again.
     """
     if delimiter != "auto":
         return delimiter, delimiter, SCHEMES[delimiter]
     semicolons, commas = lines[header_index].count(";"), lines[header_index].count(",")
     header_delimiter = ";" if semicolons >= commas else ","
+    other_delimiter = "," if header_delimiter == ";" else ";"
     width = len(next(csv.reader([lines[header_index]], delimiter=header_delimiter)))
 
     def fit(candidate: str) -> tuple[int, bool]:
-        rows, broken = _read_rows(lines, header_index + 1, candidate)
+        parsed[candidate] = rows, broken = _read_rows(lines, header_index + 1, candidate)
         return sum(len(row[1]) == width for row in rows), broken is None
 
-    row_delimiter = max([header_delimiter, "," if header_delimiter == ";" else ";"], key=fit)
+    header_fit = fit(header_delimiter)
+    # When every non-blank line is a row as wide as the header, the other delimiter can at best tie
+    # (it cannot find more rows than there are non-blank lines), and a tie goes to the header's.
+    all_fit = header_fit == (sum(1 for line in lines[header_index + 1:] if line.strip()), True)
+    row_delimiter = header_delimiter if all_fit or header_fit >= fit(other_delimiter) else other_delimiter
+    parsed.pop(other_delimiter if row_delimiter == header_delimiter else header_delimiter, None)
     if header_delimiter == row_delimiter or not semicolons and not commas:  # a one-column header has no delimiter to tell
         return row_delimiter, row_delimiter, SCHEMES[row_delimiter]
     return header_delimiter, row_delimiter, f"header separated by {header_delimiter!r}; rows: {SCHEMES[row_delimiter]}"
@@ -233,7 +242,8 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
     if header_index is None:
         return CsvSource(source, [], scheme, encoding, [InputError(Origin(source), (
             "the file has no header; its first line must name the columns, for example Name;Password;FullName;Description;MailAddress;Groups"))])
-    header_delimiter, row_delimiter, scheme = _delimiters(lines, header_index, delimiter)
+    parsed: dict[str, tuple] = {}
+    header_delimiter, row_delimiter, scheme = _delimiters(lines, header_index, delimiter, parsed)
     header_origin = Origin(source, line=header_index + 1)
     header, broken = _read_rows([lines[header_index]], 0, header_delimiter)
     if broken:
@@ -244,14 +254,14 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
         return CsvSource(source, [], scheme, encoding, errors)
 
     records = []
-    rows, broken = _read_rows(lines, header_index + 1, row_delimiter)
+    rows, broken = parsed.pop(row_delimiter) if row_delimiter in parsed else _read_rows(lines, header_index + 1, row_delimiter)
     for line, fields in rows:
-        if any(field.strip() for field in fields[len(cells):]):
+        if len(fields) > len(cells) and "".join(fields[len(cells):]).strip():  # more fields than the header, not all blank
             errors.append(InputError(Origin(source, line=line), (
                 f"the row has {len(fields)} fields but the header has {len(cells)}; put a value holding {row_delimiter!r} "
                 f"in double quotes (\"read{row_delimiter}all\") or remove the extra {row_delimiter!r}")))
             continue
-        record, row_errors = _record(fields, columns, Origin(source, line=line))
+        record, row_errors = _record(fields, columns, Origin(source, line))
         errors.extend(row_errors)
         if record:
             records.append(record)

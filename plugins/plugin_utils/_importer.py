@@ -11,7 +11,9 @@ read and validated before the server is asked anything, and what needs the serve
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
+import gc
 import json
 import os
 import typing as t
@@ -143,6 +145,24 @@ def _failure(failure: Failure) -> dict[str, str]:
     return {"name": failure.record.name, "source": str(failure.record.origin), "message": failure.message}
 
 
+@contextlib.contextmanager
+def _cyclic_gc_paused() -> t.Iterator[None]:
+    """Pause CPython's cyclic garbage collector (reference counting still frees everything).
+
+    An import builds several objects per user that all live until it ends and hold no reference
+    cycles; the collector would walk them again and again without freeing any: at 100,000 users,
+    close to half of the import's time.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@_cyclic_gc_paused()
 def run_import(
     request: ImportRequest,
     *,

@@ -17,6 +17,8 @@ import re
 import ssl
 import typing as t
 
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError
+
 try:
     import ldap3
     from ldap3.core import exceptions as ldap3_errors
@@ -42,10 +44,6 @@ AD_BIND_REASONS = {
     "531": "not permitted to log on from this workstation", "532": "the password has expired", "533": "the account is disabled",
     "701": "the account has expired", "773": "the password must be changed", "775": "the account is locked out",
 }
-
-
-class DirectoryError(Exception):
-    """The directory could not be read completely: one message naming the server and what to check."""
 
 
 def require_ldap3() -> None:

@@ -40,20 +40,32 @@ class PlanOptions:
     template: dict[str, t.Any] | None = None
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class UserCreate:
     record: UserRecord
     user: dict[str, t.Any]
     groups: tuple[str, ...]
-    diff: dict[str, t.Any]
+    declared: UserRecord  # the record with the defaults filled in
 
     @property
     def needs_generated_password(self) -> bool:
         # Only Kerio's own user database needs a password; other users sign in against their directory.
         return self.record.password is None and self.user.get("authType", INTERNAL_AUTH) == INTERNAL_AUTH
 
+    @property
+    def diff(self) -> dict[str, t.Any]:
+        """The new user as a diff shows it; made when asked for, since most runs show no diff."""
+        after = _declared_view(self.declared)
+        after["groups"] = sorted(self.groups, key=str.casefold)
+        after["enabled"] = self.user["isEnabled"]
+        if self.record.password is not None:
+            after["password"] = PASSWORD_CHANGED
+        elif self.needs_generated_password:
+            after["password"] = "(generated)"
+        return after
 
-@dataclasses.dataclass
+
+@dataclasses.dataclass(slots=True)
 class UserUpdate:
     record: UserRecord
     user_id: str
@@ -64,7 +76,7 @@ class UserUpdate:
     after: dict[str, t.Any]
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(slots=True)
 class UserRemoval:
     record: UserRecord
     user_id: str
@@ -168,7 +180,7 @@ class _Planner:
             addresses=record.addresses if record.addresses is not None else _as_tuple(defaults.get("addresses")),
             groups=record.groups if record.groups is not None else _as_tuple(defaults.get("groups")),
             enabled=record.enabled if record.enabled is not None else defaults.get("enabled"),
-        )
+        ) if defaults else record
         user = {field: template[field] for field in TEMPLATE_USER_FIELDS if field in template}
         user["loginName"] = record.name
         if merged.full_name is not None:
@@ -182,14 +194,7 @@ class _Planner:
         template_groups = [group["name"] for group in template.get("userGroups") or [] if group.get("name")]
         groups = _unique(list(merged.groups or ()) + template_groups)
         self._require_groups(record, groups)
-        after = _declared_view(dataclasses.replace(merged, groups=tuple(groups)))
-        after["enabled"] = user["isEnabled"]
-        create = UserCreate(record, user, tuple(groups), after)
-        if record.password is not None:
-            after["password"] = PASSWORD_CHANGED
-        elif create.needs_generated_password:
-            after["password"] = "(generated)"
-        self.plan.creates.append(create)
+        self.plan.creates.append(UserCreate(record, user, tuple(groups), merged))
 
     def _plan_update(self, record: UserRecord, existing: dict) -> None:
         if not self.options.update_existing:

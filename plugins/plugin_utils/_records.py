@@ -23,7 +23,7 @@ INTERNAL_AUTH = "UInternalAuth"
 STATE_ABSENT = "absent"
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class Origin:
     """Where a record (or an error) came from, precise enough for a person to go and fix it."""
 
@@ -60,7 +60,7 @@ class InputError:
         return f"{self.origin}: {self.message}"
 
 
-@dataclasses.dataclass(frozen=True)
+@dataclasses.dataclass(frozen=True, slots=True)
 class UserRecord:
     """One user as a source declares it."""
 
@@ -83,6 +83,13 @@ class UserRecord:
     def key(self) -> str:
         """Kerio compares login names case-insensitively."""
         return self.name.casefold()
+
+
+class DirectoryError(Exception):
+    """A directory could not be read completely: one message naming the server and what to check.
+
+    Defined here rather than beside the LDAP code so that catching it does not import ldap3.
+    """
 
 
 class InputValidationError(Exception):

@@ -114,11 +114,12 @@ def _read_rows(lines: list[str], start: int, delimiter: str) -> tuple[list[tuple
 
 def _values(cell: str) -> tuple[str, ...]:
     """A multi-valued cell: split on ',', stripped, empty parts dropped, de-duplicated ignoring case."""
+    parts = [part for part in map(str.strip, cell.split(",")) if part]
+    if len(parts) < 2:
+        return tuple(parts)
     unique: dict[str, str] = {}
-    for part in cell.split(","):
-        part = part.strip()
-        if part:
-            unique.setdefault(part.casefold(), part)
+    for part in parts:
+        unique.setdefault(part.casefold(), part)
     return tuple(unique.values())
 
 
@@ -164,26 +165,24 @@ def _header(cells: list[str], origin: Origin, other_delimiter: str) -> tuple[dic
 def _record(fields: list[str], columns: dict[str, int], origin: Origin) -> tuple[UserRecord | None, list[InputError]]:
     """The user a row declares (``None`` when its name is not valid) and the row's errors."""
 
-    def cell(column: str) -> str | None:
-        index = columns.get(column)
-        if index is None:
-            return None  # not declared: not managed
-        return fields[index] if index < len(fields) else ""  # Excel drops trailing empties
-
-    name = cell("Name").strip()
+    # A column the header does not name is not managed (None); Excel drops trailing empty fields ("").
+    cells = {column: fields[index] if index < len(fields) else "" for column, index in columns.items()}
+    name = cells["Name"].strip()
     problem = login_name_problem(name)
     if problem:
         return None, [InputError(origin.at_column("Name"), problem)]
-    full_name, description, addresses, groups = cell("FullName"), cell("Description"), cell("MailAddress"), cell("Groups")
+    full_name, description, addresses, groups = cells.get("FullName"), cells.get("Description"), cells.get("MailAddress"), cells.get("Groups")
     errors = []
     if addresses is not None:
-        problems = {address: address_problem(address) for address in _values(addresses)}
-        errors = [InputError(origin.at_column("MailAddress"), problem) for problem in problems.values() if problem]
-        addresses = tuple(address for address, problem in problems.items() if not problem)
+        addresses = _values(addresses)
+        problems = [(address, address_problem(address)) for address in addresses]
+        if any(problem for _address, problem in problems):
+            errors = [InputError(origin.at_column("MailAddress"), problem) for _address, problem in problems if problem]
+            addresses = tuple(address for address, problem in problems if not problem)
     return UserRecord(
         name=name,
         origin=origin,
-        password=cell("Password") or None,
+        password=cells.get("Password") or None,
         full_name=None if full_name is None else full_name.strip(),
         description=None if description is None else description.strip(),
         addresses=addresses,

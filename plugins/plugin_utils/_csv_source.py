@@ -174,7 +174,8 @@ def _record(fields: list[str], columns: dict[str, int], origin: Origin) -> tuple
     full_name, description, addresses, groups = cells.get("FullName"), cells.get("Description"), cells.get("MailAddress"), cells.get("Groups")
     errors = []
     if addresses is not None:
-        addresses = _values(addresses)
+        # The login name is every user's address already; Kerio's own examples list it all the same.
+        addresses = tuple(address for address in _values(addresses) if address.casefold() != name.casefold())
         problems = [(address, address_problem(address)) for address in addresses]
         if any(problem for _address, problem in problems):
             errors = [InputError(origin.at_column("MailAddress"), problem) for _address, problem in problems if problem]

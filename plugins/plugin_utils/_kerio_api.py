@@ -313,6 +313,8 @@ class KerioClient:
             if index in errors:  # more than one error for the same item: keep them all
                 message = f"{errors[index].message}; {message}"
             errors[index] = ItemError(code if isinstance(code, int) else None, message)
+        if not creates and not errors:  # the common case, made cheap: it runs for every user
+            return [ItemOutcome(offset + index, True, id_of(item)) for index, item in enumerate(chunk)]
         created: dict[int, str] = {}
         for entry in (result.get("result") or []) if creates else []:
             index = self._input_index(method, entry, len(chunk))

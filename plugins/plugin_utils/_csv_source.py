@@ -115,7 +115,7 @@ def _read_rows(lines: list[str], start: int, delimiter: str) -> tuple[list[tuple
 def _values(cell: str) -> tuple[str, ...]:
     """A multi-valued cell: split on ',', stripped, empty parts dropped, de-duplicated ignoring case."""
     parts = [part for part in map(str.strip, cell.split(",")) if part]
-    if len(parts) < 2:
+    if len({part.casefold() for part in parts}) == len(parts):
         return tuple(parts)
     unique: dict[str, str] = {}
     for part in parts:
@@ -125,6 +125,8 @@ def _values(cell: str) -> tuple[str, ...]:
 
 def address_problem(address: str) -> str | None:
     """Why ``address`` cannot be a mail address of a user, or ``None`` when it can."""
+    if len(address) <= LOCAL_PART_MAX_LENGTH and LOCAL_PART_PATTERN.match(address):
+        return None  # a local part, as most are
     local, at, domain = address.partition("@")
     if "@" in domain:
         return f"the address {address!r} has more than one '@'; give the local part only, as in 'jdoe'"

@@ -68,7 +68,7 @@ class ItemOutcome(t.NamedTuple):
     """What happened to input item ``index`` of a batch helper.
 
     ``id`` is the new id for a create, otherwise the id the item was about (user or group member).
-    A named tuple, not a dataclass: there is one per user and call, and a tuple is made five times faster.
+    A named tuple, not a dataclass: there is one per user and call, and a tuple is made three times faster.
     """
 
     index: int

@@ -95,7 +95,11 @@ def _decode(data: bytes, encoding: str, origin: Origin) -> tuple[str | None, str
             "give the file's encoding (for example 'cp1250') or save it as UTF-8"))
 
 
-def _read_rows(lines: list[str], start: int, delimiter: str) -> tuple[list[tuple[int, list[str]]], tuple[int, str] | None]:
+# The non-blank rows as (line, fields), and where and why reading stopped early (None: it did not).
+_Rows = tuple[list[tuple[int, list[str]]], tuple[int, str] | None]
+
+
+def _read_rows(lines: list[str], start: int, delimiter: str) -> _Rows:
     """The non-blank rows of ``lines[start:]``, each with the 1-based line it starts on.
 
     Reading stops at broken quoting, returned with the line of the row it broke.
@@ -193,34 +197,36 @@ def _record(fields: list[str], columns: dict[str, int], origin: Origin) -> tuple
     ), errors
 
 
-def _delimiters(lines: list[str], header_index: int, delimiter: str, parsed: dict[str, tuple]) -> tuple[str, str, str]:
-    """The header's delimiter, the rows' delimiter and the scheme in words.
+def _delimiters(lines: list[str], header_index: int, delimiter: str) -> tuple[str, str, str, _Rows | None]:
+    """The header's delimiter, the rows' delimiter, the scheme in words and, when detected, the rows.
 
     In auto mode they are detected apart, since the seed article's comma example has a ';' header
     over ',' rows: the header takes the more frequent of ';' and ','; the rows take the delimiter
     that reads more of them as wide as the header (then: without broken quoting; then: the header's).
-    ``parsed[row delimiter]`` receives what _read_rows read with it, so the rows are not read again.
+    Detecting reads the rows, and returns them (as _read_rows does) so they are not read again.
     """
     if delimiter != "auto":
-        return delimiter, delimiter, SCHEMES[delimiter]
+        return delimiter, delimiter, SCHEMES[delimiter], None
     semicolons, commas = lines[header_index].count(";"), lines[header_index].count(",")
     header_delimiter = ";" if semicolons >= commas else ","
     other_delimiter = "," if header_delimiter == ";" else ";"
     width = len(next(csv.reader([lines[header_index]], delimiter=header_delimiter)))
 
-    def fit(candidate: str) -> tuple[int, bool]:
-        parsed[candidate] = rows, broken = _read_rows(lines, header_index + 1, candidate)
-        return sum(len(row[1]) == width for row in rows), broken is None
+    def fit(rows: _Rows) -> tuple[int, bool]:
+        return sum(len(fields) == width for _line, fields in rows[0]), rows[1] is None
 
-    header_fit = fit(header_delimiter)
+    header_rows = _read_rows(lines, header_index + 1, header_delimiter)
     # When every non-blank line is a row as wide as the header, the other delimiter can at best tie
     # (it cannot find more rows than there are non-blank lines), and a tie goes to the header's.
-    all_fit = header_fit == (sum(1 for line in lines[header_index + 1:] if line.strip()), True)
-    row_delimiter = header_delimiter if all_fit or header_fit >= fit(other_delimiter) else other_delimiter
-    parsed.pop(other_delimiter if row_delimiter == header_delimiter else header_delimiter, None)
+    header_fit = fit(header_rows)
+    row_delimiter, rows = header_delimiter, header_rows
+    if header_fit != (sum(1 for line in lines[header_index + 1:] if line.strip()), True):
+        other_rows = _read_rows(lines, header_index + 1, other_delimiter)
+        if fit(other_rows) > header_fit:
+            row_delimiter, rows = other_delimiter, other_rows
     if header_delimiter == row_delimiter or not semicolons and not commas:  # a one-column header has no delimiter to tell
-        return row_delimiter, row_delimiter, SCHEMES[row_delimiter]
-    return header_delimiter, row_delimiter, f"header separated by {header_delimiter!r}; rows: {SCHEMES[row_delimiter]}"
+        return row_delimiter, row_delimiter, SCHEMES[row_delimiter], rows
+    return header_delimiter, row_delimiter, f"header separated by {header_delimiter!r}; rows: {SCHEMES[row_delimiter]}", rows
 
 
 def read_csv_source(path: str, *, display_name: str | None = None, delimiter: str = "auto", encoding: str = "auto") -> CsvSource:
@@ -244,8 +250,7 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
     if header_index is None:
         return CsvSource(source, [], scheme, encoding, [InputError(Origin(source), (
             "the file has no header; its first line must name the columns, for example Name;Password;FullName;Description;MailAddress;Groups"))])
-    parsed: dict[str, tuple] = {}
-    header_delimiter, row_delimiter, scheme = _delimiters(lines, header_index, delimiter, parsed)
+    header_delimiter, row_delimiter, scheme, detected_rows = _delimiters(lines, header_index, delimiter)
     header_origin = Origin(source, line=header_index + 1)
     header, broken = _read_rows([lines[header_index]], 0, header_delimiter)
     if broken:
@@ -256,7 +261,7 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
         return CsvSource(source, [], scheme, encoding, errors)
 
     records = []
-    rows, broken = parsed.pop(row_delimiter) if row_delimiter in parsed else _read_rows(lines, header_index + 1, row_delimiter)
+    rows, broken = detected_rows or _read_rows(lines, header_index + 1, row_delimiter)
     for line, fields in rows:
         if len(fields) > len(cells) and "".join(fields[len(cells):]).strip():  # more fields than the header, not all blank
             errors.append(InputError(Origin(source, line=line), (

@@ -52,7 +52,7 @@ lint: venv
 
 # The benchmark (not part of `make test`): ansible-playbook runs of 1,000 to 100,000 users against the
 # emulator, beside the naive loop and the floor; results in build/bench/results.json and docs/benchmarks.md.
-# About 15 minutes; BENCH_QUICK=1 for one run of each case without 100,000 users (about a minute);
+# About 10 minutes; BENCH_QUICK=1 for one run of each case without 100,000 users (about a minute);
 # BENCH_ARGS for anything else (BENCH_ARGS=--help). The directory case needs slapd (make system-deps).
 .PHONY: bench
 bench: venv link

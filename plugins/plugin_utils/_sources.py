@@ -47,10 +47,11 @@ DEFAULT_AUTH = {
 
 def _with_auth_type(result: SourceResult, options: dict) -> SourceResult:
     """The source's auth_type for every user it declares, or its directory's default for the users it creates."""
+    default = DEFAULT_AUTH.get(options.get("directory_type") or options["type"])
     if options.get("auth_type"):
         change = {"auth_type": AUTH_TYPES[options["auth_type"]]}
-    elif DEFAULT_AUTH.get(options.get("directory_type") or options["type"]):
-        change = {"new_user_auth_type": AUTH_TYPES[DEFAULT_AUTH[options.get("directory_type") or options["type"]]]}
+    elif default:
+        change = {"new_user_auth_type": AUTH_TYPES[default]}
     else:
         return result
     result.records = [dataclasses.replace(record, **change) for record in result.records]

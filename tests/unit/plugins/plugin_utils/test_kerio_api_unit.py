@@ -233,9 +233,12 @@ def test_missing_ca_path_is_named(tmp_path):
     assert missing in str(info.value)
 
 
-def test_tls_verification_defaults_on(tmp_path):
+def test_tls_verification_defaults_on(tmp_path, monkeypatch):
+    for name in ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"):  # they would replace the system store (True)
+        monkeypatch.delenv(name, raising=False)
+
     def verify(**options):
-        return KerioClient(URL, "admin", ADMIN_PASSWORD, **options)._session._verify  # pylint: disable=protected-access
+        return KerioClient(URL, "admin", ADMIN_PASSWORD, **options)._session._http.verify  # pylint: disable=protected-access
 
     bundle = tmp_path / "ca.pem"
     bundle.write_text("x")

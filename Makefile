@@ -62,14 +62,17 @@ bench: venv link
 # Where Python 3.12 is present (pyenv has one here), the unit and integration tests run once
 # more on the newest ansible-core it can install.
 VENV312 := .venv312
-PYTHON312 := $(shell for candidate in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
-	"$$candidate" -c pass 2>/dev/null && { echo "$$candidate"; break; }; done)
 py312: link
-	@if [ -z "$(PYTHON312)" ]; then echo "Python 3.12 not found: the 3.12 run cannot be done here"; exit 0; fi; \
-	[ -x $(VENV312)/bin/pytest ] || { $(PYTHON312) -m venv $(VENV312) && \
+	@python312=$$(for candidate in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
+		"$$candidate" -c pass 2>/dev/null && { echo "$$candidate"; break; }; done); \
+	if [ -z "$$python312" ]; then echo "Python 3.12 not found: the 3.12 run cannot be done here"; exit 0; fi; \
+	[ -x $(VENV312)/bin/pytest ] || { "$$python312" -m venv $(VENV312) && \
 		$(VENV312)/bin/pip install -q --disable-pip-version-check --upgrade ansible-core -r requirements.txt -r tests/requirements.txt; }; \
 	$(VENV312)/bin/ansible --version | head -1; \
 	$(VENV312)/bin/pytest -n 2 -p no:cacheprovider tests/unit tests/integration
+
+clean:
+	rm -rf build $(VENV) $(VENV312)
 
 # ansible-test wants the collection at .../ansible_collections/kerio/connect and resolves links,
 # so sanity runs on a copy of the files git knows of (tracked, or new and not ignored).

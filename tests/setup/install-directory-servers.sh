@@ -5,9 +5,10 @@
 # Installs the directory servers the tests in tests/directory/ run against (OpenLDAP and a
 # Samba AD DC) from Debian's packages. Idempotent, non-interactive, needs root.
 # No daemon is started: the tests start their own servers, on loopback, in a temporary dir.
+# Other packages named as arguments are installed in the same apt-get run.
 set -euo pipefail
 
-PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind samba-ad-provision ldb-tools openssl)
+PACKAGES=(slapd ldap-utils samba samba-ad-dc winbind samba-ad-provision ldb-tools openssl "$@")
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -78,7 +78,7 @@ def run_playbook(playbook, inventory, tmp_path, *, check=False, diff=False, extr
     return PlaybookRun(completed.returncode, output, recorded["tasks"], recorded["recap"])
 
 
-def write_inventory(tmp_path, emulator, domains, *, host_vars=None) -> pathlib.Path:
+def write_inventory(tmp_path, emulator, domains, *, host_vars=None, name="inventory.yml") -> pathlib.Path:
     """An inventory with one Kerio server, the emulator, holding ``domains`` (user_import_domains)."""
     host = {
         "ansible_connection": "local",
@@ -90,6 +90,6 @@ def write_inventory(tmp_path, emulator, domains, *, host_vars=None) -> pathlib.P
     }
     host.update(host_vars or {})
     inventory = {"kerio_servers": {"hosts": {"kerio-emulator": host}}}
-    path = tmp_path / "inventory.yml"
+    path = tmp_path / name
     path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")
     return path

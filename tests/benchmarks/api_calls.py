@@ -34,8 +34,9 @@ import json
 import math
 import typing as t
 
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import DEFAULT_BATCH_SIZE, DEFAULT_PAGE_SIZE
+
 LOGIN_LOGOUT_DOMAIN = {"Session.login": 1, "Domains.get": 1, "Session.logout": 1}
-GROUPS_CREATE_BATCH = 200
 
 
 class Declared(t.NamedTuple):
@@ -51,7 +52,7 @@ def _batches(count: int, batch_size: int) -> int:
     return math.ceil(count / batch_size)
 
 
-def expected_calls(declared: t.Mapping[str, Declared], existing: t.Mapping[str, Declared], *, batch_size: int, page_size: int,
+def expected_calls(declared: t.Mapping[str, Declared], existing: t.Mapping[str, Declared], *, batch_size: int, page_size: int = DEFAULT_PAGE_SIZE,
                    other_users: int = 1, existing_groups: t.Iterable[str] = ()) -> dict[str, int]:
     """The calls of an import of ``declared`` into a domain holding ``existing`` (both: login -> Declared).
 
@@ -89,17 +90,11 @@ def expected_calls(declared: t.Mapping[str, Declared], existing: t.Mapping[str, 
     calls = dict(LOGIN_LOGOUT_DOMAIN)
     calls["Users.get"] = max(1, math.ceil((len(existing) + other_users) / page_size))
     calls["Groups.get"] = max(1, math.ceil(len(groups_held) / page_size))
-    calls["Groups.create"] = _batches(len(groups_to_create), GROUPS_CREATE_BATCH)
+    calls["Groups.create"] = _batches(len(groups_to_create), DEFAULT_BATCH_SIZE)  # the applier leaves the client's default
     calls["Users.create"] = _batches(creates, batch_size)
     calls["Users.set"] = sum(_batches(count, batch_size) for count in same_change.values())
     calls["Groups.addMemberList"] = sum(_batches(count, batch_size) for count in joining.values())
     return {method: count for method, count in calls.items() if count}
-
-
-def write_calls(calls: t.Mapping[str, int]) -> int:
-    """Calls of the methods that change the server."""
-    return sum(count for method, count in calls.items()
-               if method.rsplit(".", 1)[-1] in ("create", "set", "remove", "addMemberList", "removeMemberList"))
 
 
 def declared_users(users: t.Iterable[t.Any]) -> dict[str, Declared]:

@@ -12,44 +12,26 @@ a user sees.
 from __future__ import annotations
 
 import gc
-import json
 
 import pytest
-import requests
-import requests.adapters
 
 from ansible_collections.kerio.connect.plugins.plugin_utils import _importer
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
+from ansible_collections.kerio.connect.tests.unit.plugins.plugin_utils.fake_kerio import ADMIN_PASSWORD, URL, FakeKerio
 
-URL = "https://kerio.test:4040"
 DOMAIN_ID = "keriodb://domain/1"
 
 
-class Recorder(requests.adapters.BaseAdapter):
-    """Answers login and Users.get, and keeps what requests handed to the adapter for each call."""
-
-    def __init__(self, users=()):
-        super().__init__()
-        self.users = list(users)
-        self.sent: list[dict] = []
-
-    # pylint: disable-next=too-many-arguments,too-many-positional-arguments
-    def send(self, request, stream=False, timeout=None, verify=True, cert=None, proxies=None):
-        body = json.loads(request.body)
-        self.sent.append({"method": body["method"], "verify": verify, "proxies": dict(proxies or {}), "headers": dict(request.headers)})
-        result = {"token": "t" * 64} if body["method"] == "Session.login" else {"list": self.users, "totalItems": len(self.users)}
-        response = requests.Response()
-        response.status_code, response.reason, response.url, response.request = 200, "OK", request.url, request
-        response._content = json.dumps({"jsonrpc": "2.0", "id": body["id"], "result": result}).encode()  # pylint: disable=protected-access
-        return response
-
-    def close(self):
-        pass
+def recorder(users=()):
+    """A fake Kerio that answers Users.get with ``users``."""
+    fake = FakeKerio()
+    fake.handlers["Users.get"] = lambda params: {"list": list(users), "totalItems": len(users)}
+    return fake
 
 
-def client(recorder, **options):
-    made = KerioClient(URL, "admin", "Adm1n-S3cret-Pw", **options)
-    made._session._http.mount("https://", recorder)  # pylint: disable=protected-access
+def client(fake, **options):
+    made = KerioClient(URL, "admin", ADMIN_PASSWORD, **options)
+    made._session._http.mount("https://", fake)  # pylint: disable=protected-access
     return made
 
 
@@ -63,19 +45,19 @@ def clean_environment(monkeypatch):
 
 def test_proxy_variables_still_apply_to_every_request(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
-    recorder = Recorder()
-    with client(recorder) as kerio:
+    fake = recorder()
+    with client(fake) as kerio:
         kerio.list_users(DOMAIN_ID, ["id"])
-    assert [sent["proxies"].get("https") for sent in recorder.sent] == ["http://proxy.example.test:3128"] * 3
+    assert [call.proxies.get("https") for call in fake.calls] == ["http://proxy.example.test:3128"] * 3
 
 
 def test_no_proxy_still_exempts_the_server(monkeypatch):
     monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example.test:3128")
     monkeypatch.setenv("NO_PROXY", "kerio.test")
-    recorder = Recorder()
-    with client(recorder):
+    fake = recorder()
+    with client(fake):
         pass
-    assert all(not sent["proxies"].get("https") for sent in recorder.sent)
+    assert all(not call.proxies.get("https") for call in fake.calls)
 
 
 def test_requests_ca_bundle_applies_only_without_ca_path(monkeypatch, tmp_path):
@@ -84,17 +66,17 @@ def test_requests_ca_bundle_applies_only_without_ca_path(monkeypatch, tmp_path):
     own.write_text("x")
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
     for options, expected in (({}, str(bundle)), ({"ca_path": str(own)}, str(own)), ({"validate_certs": False}, False)):
-        recorder = Recorder()
-        with client(recorder, **options):
+        fake = recorder()
+        with client(fake, **options):
             pass
-        assert {sent["verify"] for sent in recorder.sent} == {expected}, options
+        assert {call.verify for call in fake.calls} == {expected}, options
 
 
 def test_members_of_a_group_share_its_dict_and_see_the_same_data():
     sales = {"id": "g1", "name": "sales", "description": "", "itemSource": "DSInternalSource"}
     users = [{"id": f"u{n}", "loginName": f"user{n}", "userGroups": [dict(sales)]} for n in range(3)]
     users.append({"id": "u9", "loginName": "odd", "userGroups": [{"id": "g2", "name": "x", "tags": ["a"]}]})  # unhashable: own copy
-    with client(Recorder(users)) as kerio:
+    with client(recorder(users)) as kerio:
         read = kerio.list_users(DOMAIN_ID, ["id", "loginName", "userGroups"])
     assert read == users
     assert read[0]["userGroups"][0] is read[1]["userGroups"][0] is read[2]["userGroups"][0]

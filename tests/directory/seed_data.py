@@ -107,10 +107,19 @@ class Person:  # pylint: disable=too-many-instance-attributes
         """The primary address (the first), or ``None`` for a person without mail."""
         return self.mail[0] if self.mail else None
 
-    @property
-    def aliases(self) -> tuple[str, ...]:
-        """The addresses after the primary, in the directory's order."""
-        return self.mail[1:]
+    def expected_addresses(self, domains: t.Iterable[str] = (TARGET_DOMAIN, ALIAS_DOMAIN)) -> tuple[str, ...]:
+        """The addresses an import gives the person, in the directory's order.
+
+        Local parts of the addresses in ``domains`` (the Kerio domain and its alias), the login left
+        out, the first spelling kept when two differ only in case.
+        """
+        wanted = {domain.casefold() for domain in domains}
+        found: dict[str, str] = {}
+        for address in self.mail:
+            local, _at, domain = address.rpartition("@")
+            if domain.casefold() in wanted and local.casefold() != self.login.casefold():
+                found.setdefault(local.casefold(), local)
+        return tuple(found.values())
 
 
 @dataclasses.dataclass(frozen=True)
@@ -187,11 +196,6 @@ class DirectoryFacts:  # pylint: disable=too-many-instance-attributes
         return self._by_group[name.casefold()]
 
     @property
-    def samples(self) -> dict[str, Person]:
-        """The six named sample people, by login (``SAMPLE_LOGINS``)."""
-        return {login: self.person(login) for login in SAMPLE_LOGINS}
-
-    @property
     def logins(self) -> frozenset[str]:
         """Every person's login."""
         return frozenset(person.login for person in self.people)
@@ -210,11 +214,6 @@ class DirectoryFacts:  # pylint: disable=too-many-instance-attributes
     def enabled_count(self) -> int:
         """How many of them are enabled."""
         return self.people_count - self.disabled_count
-
-    @property
-    def group_sizes(self) -> dict[str, int]:
-        """People per group (direct members only)."""
-        return {group.name: group.size for group in self.groups}
 
     @property
     def people_without_mail(self) -> tuple[Person, ...]:
@@ -335,8 +334,8 @@ class _Generator:
             addresses.append(f"{login}@{FOREIGN_DOMAIN}")
         return tuple(addresses)
 
-    def person(self, container: str, disabled_ratio: float = 0.04) -> _Draft:
-        """One random person in ``container``."""
+    def person(self, container: str) -> _Draft:
+        """One random person in ``container`` (4% of them disabled)."""
         rng = self.rng
         given, surname = rng.choice(GIVEN_NAMES), rng.choice(SURNAMES)
         login = self.unique_login(given, surname)
@@ -350,7 +349,7 @@ class _Generator:
             container=container,
             description=f"{title}, {container}" if rng.random() < 0.6 else None,
             mail=self.mail_for(login, given, surname),
-            disabled=rng.random() < disabled_ratio,
+            disabled=rng.random() < 0.04,
             title=title,
             employee_number=str(self.serial),
         )
@@ -433,10 +432,10 @@ def _build_groups(specs: t.Sequence[_GroupSpec], drafts: list[_Draft], dn_of_per
     return tuple(groups)
 
 
-def _person(draft: _Draft, dn: str, mail: tuple[str, ...] | None = None, proxy: tuple[str, ...] = ()) -> Person:
+def _person(draft: _Draft, dn: str, proxy: tuple[str, ...] = ()) -> Person:
     return Person(
         login=draft.login, dn=dn, given_name=draft.given, surname=draft.surname, full_name=draft.full_name,
-        container=draft.container, description=draft.description, mail=draft.mail if mail is None else mail,
+        container=draft.container, description=draft.description, mail=draft.mail,
         groups=tuple(sorted(draft.groups)), disabled=draft.disabled, password=draft.password, title=draft.title,
         employee_number=draft.employee_number, proxy_addresses=proxy, guid=draft.guid,
     )

@@ -303,7 +303,6 @@ class DirectoryServer:  # pylint: disable=too-many-instance-attributes
     admin_upn: str | None = None
     reader_upn: str | None = None
     limited_reader_dn: str | None = None
-    pid: int | None = None
 
     @property
     def url(self) -> str:
@@ -314,11 +313,6 @@ class DirectoryServer:  # pylint: disable=too-many-instance-attributes
     def ldaps_url(self) -> str:
         """``ldaps://127.0.0.1:<port>``."""
         return f"ldaps://{self.host}:{self.ldaps_port}"
-
-    @property
-    def url_by_name(self) -> str:
-        """The plain URL by the certificate's DNS name ``localhost`` (valid only while ``host`` is 127.0.0.1)."""
-        return f"ldap://{self.tls_name}:{self.ldap_port}"
 
     @property
     def ldaps_url_by_name(self) -> str:
@@ -474,7 +468,6 @@ class OpenLdap:  # pylint: disable=too-many-instance-attributes
             ca_cert=str(self.dir / "tls" / "ca.crt"), base_dn=self.base_dn, admin_dn=self.admin_dn, admin_password=ADMIN_PASSWORD,
             reader_dn=self.reader_dn, reader_password=READER_PASSWORD, facts=self.facts, work_dir=str(self.dir),
             limited_reader_dn=generic_limited_reader_dn(self.base_dn) if self.flavor == "generic" else None,
-            pid=_read_pid(self.pid_file),
         )
 
     def running(self) -> bool:
@@ -504,7 +497,7 @@ class OpenLdap:  # pylint: disable=too-many-instance-attributes
         except ServerError:
             self.stop()
             raise
-        return self.info()
+        return info
 
     def stop(self) -> bool:
         """Stop the server by its pid (checked to be ours); False when it was not running."""
@@ -684,7 +677,7 @@ class SambaAd:  # pylint: disable=too-many-instance-attributes
             ca_cert=str(self._tls_dir(self.host) / "ca.crt"), base_dn=AD_BASE_DN, admin_dn=f"CN=Administrator,CN=Users,{AD_BASE_DN}",
             admin_password=ADMIN_PASSWORD, admin_upn=self.ADMIN_UPN, reader_dn=ad_directory(self.people)[1].others[0][0],
             reader_upn=f"{AD_READER_LOGIN}@{AD_REALM.lower()}", reader_password=READER_PASSWORD, facts=self.facts,
-            work_dir=str(self.dir), pid=_read_pid(self.pid_file),
+            work_dir=str(self.dir),
         )
 
     def running(self) -> bool:
@@ -716,7 +709,7 @@ class SambaAd:  # pylint: disable=too-many-instance-attributes
                 self.stop()
                 raise
             (self.dir / "seeded").write_text(time.strftime("%Y-%m-%dT%H:%M:%S\n"), encoding="ascii")
-        return self.info()
+        return info
 
     def stop(self) -> bool:
         """Stop samba by its pid (checked to be ours); its prefork children exit with it."""
@@ -810,10 +803,7 @@ def seed_ad(server: DirectoryServer, people: int = 1100, log: pathlib.Path | Non
                                                    attributes=["distinguishedName"], paged_size=1000, generator=True):
         if entry.get("type") == "searchResEntry":
             existing.add(entry["dn"].casefold())
-    for dn in seed.containers:
-        if dn.casefold() not in existing:
-            if not sync.add(dn, ["top", "organizationalUnit"]):
-                raise ServerError(f"adding {dn} failed: {sync.result}")
+    _add_all(sync, ((dn, {"objectClass": ["top", "organizationalUnit"]}) for dn in seed.containers if dn.casefold() not in existing))
     timings["containers"] = time.monotonic() - started
     step = time.monotonic()
     _add_all(sync, ((dn, attrs) for dn, attrs in (*seed.others, *seed.users) if dn.casefold() not in existing))

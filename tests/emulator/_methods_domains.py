@@ -30,7 +30,8 @@ def get_domains(call):
 @rpc_method("Domains.getUserCountInfo", {"domainId": STRING})
 def get_user_count_info(call):
     """Enabled users of the domain and the tighter of the domain limit and the licence (disabled users do not count)."""
-    domain, store = call.domain(call.params["domainId"]), call.store
+    store = call.store
+    domain = store.domain_of_item(call.params["domainId"])
     limits = []  # (users this domain may have, the limit itself, its type)
     if domain.data["userMaxCount"] != -1:
         limits.append((domain.data["userMaxCount"], domain.data["userMaxCount"], "DomainLimit"))
@@ -48,7 +49,7 @@ def get_user_count_info(call):
 @rpc_method("Domains.generatePassword", {"domainId": STRING})
 def generate_password(call):
     """A password that meets the domain's policy: long enough, and with all four character classes."""
-    domain = call.domain(call.params["domainId"])
+    domain = call.store.domain_of_item(call.params["domainId"])
     length = max(GENERATED_PASSWORD_LENGTH, domain.data["passwordMinimumLength"])
     characters = [secrets.choice(pool) for pool in PASSWORD_POOLS]
     characters += [secrets.choice("".join(PASSWORD_POOLS)) for dummy in range(length - len(characters))]
@@ -62,7 +63,7 @@ def generate_password(call):
 )
 def find_entity_by_email(call):
     """Who already owns each address (local parts; a full address of another domain collides with nothing)."""
-    domain = call.domain(call.params["domainId"])
+    domain = call.store.domain_of_item(call.params["domainId"])
     updated_id = call.params["updatedEntity"].get("id")
     entities = []
     for address in call.params["addresses"]:

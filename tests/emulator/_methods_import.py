@@ -14,12 +14,14 @@ import datetime
 
 from _csv_format import CsvFileError, export_users, parse_users
 from _directory import DirectoryError, directory_users, nt_domain_users
-from _errors import ALREADY_EXISTS, NOT_FOUND, OPERATION_FAILED, ItemError, RpcError
+from _errors import NOT_FOUND, OPERATION_FAILED, ItemError, RpcError
 from _methods_users import USERS
+from _model import USER_DEFAULTS
 from _query import SEARCH_QUERY
 from _rpc import rpc_method
-from _rules import check_addresses_free, check_local_parts, check_login_name, check_password
+from _rules import check_password
 from _schema import BOOL, STRING, Enum, Struct
+from _state import Store
 
 PRESERVE_FROM_CSV = "PRESERVE_FROM_CSV"
 IMPORT_SERVER = Struct("ImportServer", {
@@ -35,13 +37,8 @@ IMPORT_SERVER = Struct("ImportServer", {
 
 def _import_problem(domain, item: dict) -> str:
     """Why Users.create would refuse this item, as far as can be told now ("" when it looks importable)."""
-    login_name = item["loginName"]
     try:
-        check_login_name(login_name)
-        if login_name.lower() in domain.logins:
-            raise ItemError(ALREADY_EXISTS, "User %1 already exists.", login_name)
-        check_local_parts(item["emailAddresses"])
-        check_addresses_free(domain, [login_name, *item["emailAddresses"]], None)
+        Store.check_user(domain, {**USER_DEFAULTS, **item}, None)
         if item.get("password"):
             check_password(domain, item["password"])
     except ItemError as failure:
@@ -86,7 +83,7 @@ def get_from_server(call):
     """WinNT: the seed's ``nt_domains``; AD and eDirectory: a real directory over LDAP, read outside the lock."""
     server = call.params["importServer"]
     with call.app.lock:
-        call.domain(call.params["domainToImport"])
+        call.store.domain_of_item(call.params["domainToImport"])
         nt_domains = call.store.nt_domains
     try:
         if server["directoryType"] == "WinNT":
@@ -96,7 +93,7 @@ def get_from_server(call):
     except DirectoryError as error:
         raise RpcError(OPERATION_FAILED, "Directory service error: %1.", str(error)) from None
     with call.app.lock:
-        domain = call.domain(call.params["domainToImport"])
+        domain = call.store.domain_of_item(call.params["domainToImport"])
         return {"newUsers": [
             _importee(domain, _user_item(domain, user["loginName"], user["fullName"], user["description"], _local_parts(domain, user["mail"]), user["groups"]))
             for user in found
@@ -111,7 +108,7 @@ def parse_from_csv(call):
     if content is None:
         raise RpcError(NOT_FOUND, "Uploaded file %1 does not exist.", call.params["fileId"])
     preserve = call.params["domainToImport"] == PRESERVE_FROM_CSV
-    default_domain = call.store.primary_domain() if preserve else call.domain(call.params["domainToImport"])
+    default_domain = call.store.primary_domain() if preserve else call.store.domain_of_item(call.params["domainToImport"])
     try:
         rows = parse_users(content)
     except CsvFileError as error:
@@ -141,7 +138,7 @@ def parse_from_csv(call):
 @rpc_method("Users.exportToCsv", {"filename": STRING, "query": SEARCH_QUERY, "domainId": STRING})
 def export_to_csv(call):
     """Users matching the query as a CSV download named user_<domain>_<filename>_<date>.csv (reference §9.3)."""
-    domain = call.domain(call.params["domainId"])
+    domain = call.store.domain_of_item(call.params["domainId"])
     users = [user.render() for user in call.app.queries.page(USERS, call.params["query"], domain.id, domain.users.values, call.store.generation)[0]]
     name = f"user_{domain.name}_{call.params['filename']}_{datetime.date.today().isoformat()}.csv"
     return {"fileDownload": call.app.files.add_download(name, export_users(users))}

@@ -23,7 +23,7 @@ def get_templates(call):
 def get_available_templates(call):
     """The templates a domain may use (reference §8): "Only templates without administrative rights are
     listed ... only templates with this domain and templates without domain are listed"."""
-    domain = call.domain(call.params["domainId"])
+    domain = call.store.domain_of_item(call.params["domainId"])
     available = [
         template.render() for template in call.store.templates.values()
         if template.domain in (None, domain) and ROLE_RANK[template.data["role"]["userRole"]] == ROLE_RANK["UserRole"]

@@ -71,7 +71,7 @@ def _writable_user(call, user_id: str):
 
 @rpc_method("Users.get", {"query": SEARCH_QUERY, "domainId": STRING})
 def get_users(call):
-    domain = call.domain(call.params["domainId"])
+    domain = call.store.domain_of_item(call.params["domainId"])
     return call.listing(USERS, domain.id, domain.users.values)
 
 

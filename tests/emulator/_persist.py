@@ -26,8 +26,9 @@ MAX_DELAY_SECONDS = 10.0
 
 
 def write_atomically(path: str, data: bytes) -> None:
+    """A reader never sees half a file, and the file is private (mkstemp's mode 0600): it may be a key."""
     directory = os.path.dirname(os.path.abspath(path))
-    handle, temp_path = tempfile.mkstemp(dir=directory, prefix=".state-", suffix=".tmp")
+    handle, temp_path = tempfile.mkstemp(dir=directory, prefix=".tmp-")
     try:
         with os.fdopen(handle, "wb") as temp_file:
             temp_file.write(data)

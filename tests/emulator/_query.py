@@ -126,11 +126,13 @@ class Collection:
             return lambda entity: entity.value(field).lower()
         return lambda entity: entity.value(field)
 
-    def projection(self, fields: list) -> list | None:
-        """The members to return; None means all of them."""
+    def check_fields(self, fields: list) -> None:
         for field in fields:
             if field not in self.kinds:
                 raise invalid_params(f"{self.name} has no field {field}")
+
+    def projection(self, fields: list) -> list | None:
+        """The members to return; None means all of them."""
         visible = [field for field in fields if field not in self.hidden]
         return visible if fields else None
 
@@ -143,12 +145,16 @@ class QueryEngine:
 
     def run(self, collection: Collection, query: dict, scope: str, entities, generation: int) -> tuple[JsonArray, int]:
         """Return (the page as JSON texts, totalItems). ``entities`` is called only on a cache miss."""
-        fields = collection.projection(query.get("fields", []))
         page, total = self.page(collection, query, scope, entities, generation)
+        fields = collection.projection(query.get("fields", []))
         return JsonArray(entity.to_json(fields) for entity in page), total
 
     def page(self, collection: Collection, query: dict, scope: str, entities, generation: int) -> tuple[list, int]:
-        """Return (the entities of the page, totalItems)."""
+        """Return (the entities of the page, totalItems).
+
+        The whole query is checked here, ``fields`` too, so a caller that renders the entities its own
+        way (Users.exportToCsv) refuses the same queries as a ``*.get``."""
+        collection.check_fields(query.get("fields", []))
         start, limit = query.get("start", 0), query.get("limit", -1)
         if start < 0 or limit < -1:
             raise invalid_params("start must be >= 0 and limit >= -1")

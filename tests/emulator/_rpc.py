@@ -73,13 +73,6 @@ class Call:
     def user(self):
         return self.app.store.users[self.session.user_id]
 
-    def domain(self, domain_id: str):
-        """The domain a whole call works on; an unknown id fails the call (1002)."""
-        try:
-            return self.store.domain_of_item(domain_id)
-        except ItemError as failure:
-            raise failure.as_call_error() from None
-
     def listing(self, collection, scope: str, entities, list_name: str = "list") -> dict:
         """The result of a ``*.get``: ``params.query`` run over ``entities`` (a callable), and totalItems.
 
@@ -140,10 +133,15 @@ def _envelope_problem(request) -> RpcError | None:
     return None
 
 
+def _refuse_constant(name: str):
+    # NaN and Infinity are not JSON (RFC 8259); accepting them would also make the echoed id invalid JSON.
+    raise ValueError(f"{name} is not JSON")
+
+
 def dispatch(app, body: bytes, cookie: str | None, token: str | None) -> Reply:
     """Answer one JSON-RPC request. The body ``token`` member is tolerated and ignored: the header counts."""
     try:
-        request = json.loads(body)
+        request = json.loads(body, parse_constant=_refuse_constant)
     except ValueError:  # also covers bytes that are not UTF-8
         return error_reply(None, RpcError(PARSE_ERROR, "Parse error."))
     problem = _envelope_problem(request)
@@ -169,6 +167,8 @@ def dispatch(app, body: bytes, cookie: str | None, token: str | None) -> Reply:
                            headers=call.response_headers)
     except RpcError as error:
         reply = error_reply(request_id, error)
+    except ItemError as failure:  # the call's own subject (its domainId, groupId) failed, not one item of a batch
+        reply = error_reply(request_id, failure.as_call_error())
     except Exception:  # a bug in the emulator: say so in the answer and on stderr, keep serving
         traceback.print_exc(file=sys.stderr)
         reply = error_reply(request_id, RpcError(INTERNAL_ERROR, "Internal error in the emulator: %1.", name))

@@ -57,15 +57,6 @@ def check_password(domain, password: str) -> None:
         raise ItemError(OPERATION_FAILED, "The password does not meet the password policy of domain %1.", domain.name)
 
 
-def password_problem(domain, password: str) -> str:
-    """The policy failure as text for an importee's message, or "" when the password is fine."""
-    try:
-        check_password(domain, password)
-    except ItemError as failure:
-        return failure.text()
-    return ""
-
-
 def check_capacity(domain, enabled_users_on_server: int, licence_limit: int | None) -> None:
     """Room for one more enabled user: the domain's userMaxCount, then the licence (disabled users do not count)."""
     domain_limit = domain.data["userMaxCount"]

@@ -37,12 +37,16 @@ class Store:
         self.templates: dict[str, Template] = {}
         self.licence_limit = licence_limit
         self.nt_domains: dict = {}
-        self.enabled_total = 0  # enabled users of all domains: what the licence counts
         # Bumped by every change: query caches and the state-file writer watch it.
         self.generation = 0
 
     def changed(self) -> None:
         self.generation += 1
+
+    @property
+    def enabled_total(self) -> int:
+        """Enabled users of all domains: what the licence counts."""
+        return sum(domain.enabled_users for domain in self.domains.values())
 
     # --- lookups ----------------------------------------------------------------------------------------
     def primary_domain(self) -> Domain:
@@ -54,6 +58,8 @@ class Store:
         return next((domain for domain in self.domains.values() if name in domain.mail_domains()), None)
 
     def domain_of_item(self, domain_id) -> Domain:
+        """The domain with this id, or 1002. Where the domain is the subject of the whole call
+        (``domainId`` of Users.get), the dispatcher turns the ItemError into a call error."""
         domain = self.domains.get(domain_id)
         if domain is None:
             raise ItemError(NOT_FOUND, "Domain %1 does not exist.", domain_id)
@@ -91,7 +97,7 @@ class Store:
         """
         domain = self.domain_of_item(item["domainId"])
         data = {**USER_DEFAULTS, **{key: value for key, value in item.items() if key in USER_WRITABLE}}
-        self._check_user(domain, data, None)
+        self.check_user(domain, data, None)
         if password_sha256 is None:
             password_sha256 = self._new_password(domain, data, item.get("password"))
         if data["isEnabled"] and enforce_capacity:
@@ -109,7 +115,7 @@ class Store:
         if pattern.get("domainId", domain.id) != domain.id:
             raise ItemError(OPERATION_FAILED, "User %1 cannot be moved to another domain.", user.name)
         data = {**user.data, **{key: value for key, value in pattern.items() if key in USER_WRITABLE}}
-        self._check_user(domain, data, user)
+        self.check_user(domain, data, user)
         password_sha256 = user.password_sha256
         if "password" in pattern:
             password_sha256 = self._new_password(domain, data, pattern["password"])
@@ -134,7 +140,7 @@ class Store:
         self.changed()
 
     @staticmethod
-    def _check_user(domain: Domain, data: dict, user: User | None) -> None:
+    def check_user(domain: Domain, data: dict, user: User | None) -> None:
         """The rules on login name, role and addresses; ``user`` is the one being changed (None: a new one)."""
         login_name = data["loginName"]
         if user is None or login_name != user.name:
@@ -161,14 +167,12 @@ class Store:
         self._claim_addresses(user.domain, user)
         if user.data["isEnabled"]:
             user.domain.enabled_users += 1
-            self.enabled_total += 1
 
     def _release_user(self, user: User) -> None:
         del user.domain.logins[user.name.lower()]
         self._release_addresses(user.domain, user)
         if user.data["isEnabled"]:
             user.domain.enabled_users -= 1
-            self.enabled_total -= 1
 
     @staticmethod
     def _claim_addresses(domain: Domain, owner) -> None:

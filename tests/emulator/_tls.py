@@ -17,12 +17,13 @@ import fcntl
 import ipaddress
 import os
 import ssl
-import tempfile
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
+
+from _persist import write_atomically
 
 CA_FILE, CA_KEY_FILE = "ca.pem", "ca-key.pem"
 CERT_FILE, KEY_FILE = "server.pem", "server-key.pem"
@@ -39,14 +40,6 @@ def _locked(cert_dir: str):
             yield
         finally:
             fcntl.flock(lock_file, fcntl.LOCK_UN)
-
-
-def _write(path: str, data: bytes) -> None:
-    """Atomic and private: a reader never sees half a key."""
-    handle, temp_path = tempfile.mkstemp(dir=os.path.dirname(path), prefix=".tmp-")
-    with os.fdopen(handle, "wb") as temp_file:
-        temp_file.write(data)
-    os.replace(temp_path, path)
 
 
 def _pem_key(key) -> bytes:
@@ -102,14 +95,14 @@ def ensure_certificates(cert_dir: str) -> tuple[str, str]:
         if ca_cert is None:
             ca_key = ec.generate_private_key(ec.SECP256R1())
             ca_cert = _certificate("Kerio Connect emulator test CA", ca_key.public_key(), None, ca_key, is_ca=True)
-            _write(paths[CA_KEY_FILE], _pem_key(ca_key))
-            _write(paths[CA_FILE], ca_cert.public_bytes(serialization.Encoding.PEM))
+            write_atomically(paths[CA_KEY_FILE], _pem_key(ca_key))
+            write_atomically(paths[CA_FILE], ca_cert.public_bytes(serialization.Encoding.PEM))
         cert = _load_pair(paths[CERT_FILE], paths[KEY_FILE])[0]
         if not _still_valid(cert, ca_cert):
             key = ec.generate_private_key(ec.SECP256R1())
             cert = _certificate("localhost", key.public_key(), ca_cert.subject, ca_key, is_ca=False)
-            _write(paths[KEY_FILE], _pem_key(key))
-            _write(paths[CERT_FILE], cert.public_bytes(serialization.Encoding.PEM))
+            write_atomically(paths[KEY_FILE], _pem_key(key))
+            write_atomically(paths[CERT_FILE], cert.public_bytes(serialization.Encoding.PEM))
     return paths[CERT_FILE], paths[KEY_FILE]
 
 

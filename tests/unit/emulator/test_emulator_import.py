@@ -142,6 +142,11 @@ def test_export_to_csv_is_downloaded_with_the_session(client, make_client):
     assert make_client(login=False).get(download["url"]).json()["error"]["code"] == -32001
 
 
+def test_export_to_csv_refuses_unknown_fields_like_users_get(client):
+    query = {"fields": ["nonsense"]}
+    assert client.error("Users.exportToCsv", {"filename": "all", "query": query, "domainId": client.domain_id()})["code"] == -32602
+
+
 def test_an_export_parses_back(client):
     download = client.result("Users.exportToCsv", {"filename": "all", "query": {}, "domainId": client.domain_id()})["fileDownload"]
     users = parse(client, client.get(download["url"]).content.decode("utf-8"), "strict.test")

@@ -17,6 +17,15 @@ def test_invalid_json_is_a_parse_error_with_a_null_id(client):
     assert response.json() == {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error."}}
 
 
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+def test_non_finite_numbers_are_not_json_and_are_a_parse_error(client, constant):
+    for body in (f'{{"jsonrpc": "2.0", "id": {constant}, "method": "Version.getApiVersion"}}',
+                 f'{{"jsonrpc": "2.0", "id": 1, "method": "Users.get", "params": {{"query": {{"limit": {constant}}}, "domainId": "x"}}}}'):
+        response = client.post(body.encode("utf-8"))
+        assert response.status_code == 200
+        assert response.json() == {"jsonrpc": "2.0", "id": None, "error": {"code": -32700, "message": "Parse error."}}
+
+
 @pytest.mark.parametrize("request_body", [
     {"id": 1, "method": "Session.whoAmI"},  # no jsonrpc
     {"jsonrpc": "1.0", "id": 1, "method": "Session.whoAmI"},

@@ -20,6 +20,7 @@ import csv
 import dataclasses
 import io
 import re
+import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
@@ -168,32 +169,54 @@ def _header(cells: list[str], origin: Origin, other_delimiter: str) -> tuple[dic
     return columns, errors
 
 
-def _record(fields: list[str], columns: dict[str, int], origin: Origin) -> tuple[UserRecord | None, list[InputError]]:
-    """The user a row declares (``None`` when its name is not valid) and the row's errors."""
+class _Columns(t.NamedTuple):
+    """Where each of Kerio's columns is in a row; None for a column the header does not name (not managed)."""
 
-    # A column the header does not name is not managed (None); Excel drops trailing empty fields ("").
-    cells = {column: fields[index] if index < len(fields) else "" for column, index in columns.items()}
-    name = cells["Name"].strip()
+    name: int
+    password: int | None
+    full_name: int | None
+    description: int | None
+    addresses: int | None
+    groups: int | None
+    width: int  # the header's number of fields
+
+    @classmethod
+    def of(cls, header: dict[str, int], width: int) -> _Columns:
+        return cls(header["Name"], header.get("Password"), header.get("FullName"), header.get("Description"), header.get("MailAddress"),
+                   header.get("Groups"), width)
+
+
+def _stripped(fields: list[str], index: int | None) -> str | None:
+    return None if index is None else fields[index].strip()
+
+
+def _record(fields: list[str], columns: _Columns, origin: Origin) -> tuple[UserRecord | None, list[InputError]]:
+    """The user a row declares (``None`` when its name is not valid) and the row's errors."""
+    if len(fields) < columns.width:  # Excel drops trailing empty fields
+        fields = fields + [""] * (columns.width - len(fields))
+    name = fields[columns.name].strip()
     problem = login_name_problem(name)
     if problem:
         return None, [InputError(origin.at_column("Name"), problem)]
-    full_name, description, addresses, groups = cells.get("FullName"), cells.get("Description"), cells.get("MailAddress"), cells.get("Groups")
     errors = []
-    if addresses is not None:
+    addresses = None
+    if columns.addresses is not None:
         # The login name is every user's address already; Kerio's own examples list it all the same.
-        addresses = tuple(address for address in _values(addresses) if address.casefold() != name.casefold())
-        problems = [(address, address_problem(address)) for address in addresses]
-        if any(problem for _address, problem in problems):
-            errors = [InputError(origin.at_column("MailAddress"), problem) for _address, problem in problems if problem]
-            addresses = tuple(address for address, problem in problems if not problem)
+        key = name.casefold()
+        addresses = tuple([address for address in _values(fields[columns.addresses]) if address.casefold() != key])
+        problems = [(address, problem) for address in addresses for problem in (address_problem(address),) if problem]
+        if problems:
+            errors = [InputError(origin.at_column("MailAddress"), problem) for _address, problem in problems]
+            wrong = {address for address, _problem in problems}
+            addresses = tuple(address for address in addresses if address not in wrong)
     return UserRecord(
         name=name,
         origin=origin,
-        password=cells.get("Password") or None,
-        full_name=None if full_name is None else full_name.strip(),
-        description=None if description is None else description.strip(),
+        password=None if columns.password is None else fields[columns.password] or None,
+        full_name=_stripped(fields, columns.full_name),
+        description=_stripped(fields, columns.description),
         addresses=addresses,
-        groups=None if groups is None else _values(groups),
+        groups=None if columns.groups is None else _values(fields[columns.groups]),
     ), errors
 
 
@@ -261,6 +284,7 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
         return CsvSource(source, [], scheme, encoding, errors)
 
     records = []
+    row_columns = _Columns.of(columns, len(cells))
     rows, broken = detected_rows or _read_rows(lines, header_index + 1, row_delimiter)
     for line, fields in rows:
         if len(fields) > len(cells) and "".join(fields[len(cells):]).strip():  # more fields than the header, not all blank
@@ -268,7 +292,7 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
                 f"the row has {len(fields)} fields but the header has {len(cells)}; put a value holding {row_delimiter!r} "
                 f"in double quotes (\"read{row_delimiter}all\") or remove the extra {row_delimiter!r}")))
             continue
-        record, row_errors = _record(fields, columns, Origin(source, line))
+        record, row_errors = _record(fields, row_columns, Origin(source, line))
         errors.extend(row_errors)
         if record:
             records.append(record)

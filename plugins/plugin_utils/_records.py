@@ -78,11 +78,12 @@ class UserRecord:
     # The same, for a user this source creates only: a source's default must not change how an
     # existing user signs in.
     new_user_auth_type: str | None = None
+    # Kerio compares login names case-insensitively. Kept rather than computed on each use: an
+    # import looks every record up by it several times.
+    key: str = dataclasses.field(init=False, repr=False, compare=False)
 
-    @property
-    def key(self) -> str:
-        """Kerio compares login names case-insensitively."""
-        return self.name.casefold()
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", self.name.casefold())
 
 
 class DirectoryError(Exception):

@@ -71,6 +71,10 @@ class RunningEmulator:
     def reset_stats(self) -> None:
         self._control("POST", "/emulator/stats/reset")
 
+    def flush(self) -> None:
+        """Write the state file now, which the emulator would otherwise do half a second after the last change, whatever runs then."""
+        self._control("POST", "/emulator/flush")
+
     def set_faults(self, **faults) -> None:
         """Replace the fault config: latency_ms, fail=[{method, nth, action: http503|drop}], expire_session_after, item_failures."""
         self._control("POST", "/emulator/faults", faults)

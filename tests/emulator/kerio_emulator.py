@@ -31,7 +31,7 @@ READY_MARKER = "KERIO_EMULATOR_READY"
 EPILOG = """\
 Kerio endpoints: POST /admin/api/jsonrpc/ (JSON-RPC 2.0), POST /admin/api/jsonrpc/upload/ (multipart),
 GET of a Users.exportToCsv url. Test-only endpoints (loopback clients only): GET /emulator/stats,
-POST /emulator/stats/reset, POST /emulator/faults, GET /emulator/state, POST /emulator/reset.
+POST /emulator/stats/reset, POST /emulator/faults, GET /emulator/state, POST /emulator/reset, POST /emulator/flush.
 When ready it prints one line: KERIO_EMULATOR_READY https://127.0.0.1:<port>
 """
 
@@ -89,6 +89,7 @@ def main(argv=None) -> int:
         sys.stderr.write(f"kerio-emulator: cannot start: {error}\n")
         return 2
     writer = StateWriter(app, args.state)
+    app.flush_state = writer.flush
     writer.start()
 
     def stop(signum, frame) -> None:

@@ -91,6 +91,13 @@ def test_the_state_file_is_written_soon_after_a_change(emulator, client_for):
     json.loads(pathlib.Path(emulator.state_path).read_text(encoding="utf-8"))  # complete, never half-written
 
 
+def test_flush_writes_the_state_file_at_once(emulator, client_for):
+    client = client_for(emulator)
+    client.result("Users.create", {"users": [client.new_user("flushed")]})
+    emulator.flush()  # the writer would wait half a second of quiet; flush does not
+    assert "flushed" in pathlib.Path(emulator.state_path).read_text(encoding="utf-8")
+
+
 def test_the_state_file_holds_no_clear_password(tmp_path, client_for):
     running = start_emulator(tmp_path, seed=SEED, admin_password="Admin-Clear-1")
     client = client_for(running)

@@ -101,7 +101,8 @@ class _Applier:
                 if not outcome.ok:
                     self._fail(update.record, f"could not be updated: {outcome.error.message}")
 
-    def create_users(self, plan: Plan, passwords: dict[str, str]) -> dict[int, str]:
+    def create_users(self, plan: Plan, passwords: dict[str, str]) -> list[str | None]:
+        """The new users' ids, aligned with ``plan.creates`` (None where the server refused the user)."""
         def new_user(create: UserCreate) -> dict[str, t.Any]:
             user = dict(create.user, domainId=self.domain_id)
             password = passwords.get(create.record.key, create.record.password)
@@ -110,38 +111,42 @@ class _Applier:
             return user
 
         users = _Items(plan.creates, new_user)
-        created_ids = {}
-        for create, outcome in zip(plan.creates, self.client.create_users(users, self.batch_size)):
-            if self._record(create.record, outcome, self.report.created, "could not be created"):
-                created_ids[id(create.record)] = outcome.id
-        return created_ids
+        outcomes = self.client.create_users(users, self.batch_size)
+        return [outcome.id if self._record(create.record, outcome, self.report.created, "could not be created") else None
+                for create, outcome in zip(plan.creates, outcomes)]
 
-    def update_memberships(self, plan: Plan, created_ids: dict[int, str]) -> None:
-        joining: dict[str, list[tuple[UserRecord, str]]] = {}
-        leaving: dict[str, list[tuple[UserRecord, str]]] = {}
-        for create in plan.creates:
-            if id(create.record) in created_ids:
+    def update_memberships(self, plan: Plan, created_ids: list[str | None]) -> None:
+        # Per group: the records and, aligned with them, the user ids that change membership.
+        joining: dict[str, tuple[list[UserRecord], list[str]]] = {}
+        leaving: dict[str, tuple[list[UserRecord], list[str]]] = {}
+
+        def add(members: dict, group: str, record: UserRecord, user_id: str) -> None:
+            records, user_ids = members.setdefault(group, ([], []))
+            records.append(record)
+            user_ids.append(user_id)
+
+        for create, user_id in zip(plan.creates, created_ids):
+            if user_id is not None:
                 for group in create.groups:
-                    joining.setdefault(group, []).append((create.record, created_ids[id(create.record)]))
+                    add(joining, group, create.record, user_id)
         for update in plan.updates:
             if id(update.record) in self._failed:
                 continue
             for group in update.groups_to_join:
-                joining.setdefault(group, []).append((update.record, update.user_id))
+                add(joining, group, update.record, update.user_id)
             for group in update.groups_to_leave:
-                leaving.setdefault(group, []).append((update.record, update.user_id))
+                add(leaving, group, update.record, update.user_id)
         self._change_members(joining, self.client.add_group_members, "could not be added to the group")
         self._change_members(leaving, self.client.remove_group_members, "could not be removed from the group")
 
     def _change_members(self, members_by_group: dict, change: t.Callable, failure: str) -> None:
-        for group, members in members_by_group.items():
+        for group, (records, user_ids) in members_by_group.items():
             group_id = self.group_ids.get(group.casefold())
             if group_id is None:
-                for record, _user_id in members:
+                for record in records:
                     self._fail(record, f"{failure} {group!r}, which could not be created")
                 continue
-            outcomes = change(group_id, [user_id for _record, user_id in members], self.batch_size)
-            for (record, _user_id), outcome in zip(members, outcomes):
+            for record, outcome in zip(records, change(group_id, user_ids, self.batch_size)):
                 if not outcome.ok:
                     self._fail(record, f"{failure} {group!r}: {outcome.error.message}")
 

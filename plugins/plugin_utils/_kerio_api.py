@@ -319,6 +319,8 @@ class KerioClient:
         for entry in (result.get("result") or []) if creates else []:
             index = self._input_index(method, entry, len(chunk))
             created[index] = entry.get("id")
+        if not errors and len(created) == len(chunk) and all(created.values()):  # each item created, as is usual
+            return [ItemOutcome(offset + index, True, created[index]) for index in range(len(chunk))]
         outcomes = []
         for index, item in enumerate(chunk):
             if index in errors:

@@ -139,6 +139,10 @@ class _Planner:
         self.group_names = {group["name"].casefold(): group["name"] for group in existing_groups}
         self.plan = Plan()
         self._groups_to_create: dict[str, str] = {}
+        # What the template gives every new user, found once rather than per user.
+        template = options.template or {}
+        self._template_user = {field: template[field] for field in TEMPLATE_USER_FIELDS if field in template}
+        self._template_groups = [group["name"] for group in template.get("userGroups") or [] if group.get("name")]
 
     def build(self, records: t.Iterable[UserRecord]) -> Plan:
         for record in records:
@@ -172,7 +176,6 @@ class _Planner:
 
     def _plan_create(self, record: UserRecord) -> None:
         defaults = self.options.defaults
-        template = self.options.template or {}
         merged = dataclasses.replace(
             record,
             full_name=record.full_name if record.full_name is not None else defaults.get("full_name"),
@@ -181,7 +184,7 @@ class _Planner:
             groups=record.groups if record.groups is not None else _as_tuple(defaults.get("groups")),
             enabled=record.enabled if record.enabled is not None else defaults.get("enabled"),
         ) if defaults else record
-        user = {field: template[field] for field in TEMPLATE_USER_FIELDS if field in template}
+        user = dict(self._template_user)
         user["loginName"] = record.name
         if merged.full_name is not None:
             user["fullName"] = merged.full_name
@@ -192,8 +195,7 @@ class _Planner:
         auth_type = record.auth_type or record.new_user_auth_type
         if auth_type is not None:
             user["authType"] = auth_type
-        template_groups = [group["name"] for group in template.get("userGroups") or [] if group.get("name")]
-        groups = _unique(list(merged.groups or ()) + template_groups)
+        groups = _unique([*(merged.groups or ()), *self._template_groups])
         self._require_groups(record, groups)
         self.plan.creates.append(UserCreate(record, user, tuple(groups), merged))
 

@@ -110,10 +110,11 @@ class _Applier:
                 user["password"] = password
             return user
 
-        users = _Items(plan.creates, new_user)
-        outcomes = self.client.create_users(users, self.batch_size)
-        return [outcome.id if self._record(create.record, outcome, self.report.created, "could not be created") else None
-                for create, outcome in zip(plan.creates, outcomes)]
+        created_ids: list[str | None] = []
+        for create, outcome in zip(plan.creates, self.client.create_users(_Items(plan.creates, new_user), self.batch_size)):
+            created = self._record(create.record, outcome, self.report.created, "could not be created")
+            created_ids.append(outcome.id if created else None)
+        return created_ids
 
     def update_memberships(self, plan: Plan, created_ids: list[str | None]) -> None:
         # Per group: the records and, aligned with them, the user ids that change membership.

@@ -204,7 +204,7 @@ def _record(fields: list[str], columns: _Columns, origin: Origin) -> tuple[UserR
         # The login name is every user's address already; Kerio's own examples list it all the same.
         key = name.casefold()
         addresses = tuple([address for address in _values(fields[columns.addresses]) if address.casefold() != key])
-        problems = [(address, problem) for address in addresses for problem in (address_problem(address),) if problem]
+        problems = [(address, problem) for address in addresses if (problem := address_problem(address))]
         if problems:
             errors = [InputError(origin.at_column("MailAddress"), problem) for _address, problem in problems]
             wrong = {address for address, _problem in problems}

@@ -18,7 +18,6 @@ The table goes to stdout, everything measured to ``--output`` (JSON). See docs/b
 from __future__ import annotations
 
 import argparse
-import compileall
 import dataclasses
 import datetime
 import functools
@@ -74,6 +73,26 @@ TARGETS = (
 )
 NAIVE_TARGET = 20.0  # at least this many times faster per user
 FLOOR_TARGET = 1.5  # at most this many times the floor, Ansible's start-up taken out
+
+
+def run_to_end(command: list[str], **popen_arguments) -> tuple[subprocess.Popen, Run, tuple[bytes | None, bytes | None]]:
+    """Run ``command`` to its end: its wall time, taken as it exits, its peak RSS and its output (when piped).
+
+    Not ``Popen.wait(timeout)``: with a timeout it polls, up to 50 ms late. A process still running
+    after PLAYBOOK_TIMEOUT_SECONDS is killed (exit code -9).
+    """
+    started = time.perf_counter()
+    process = subprocess.Popen(command, **popen_arguments)
+    killer = threading.Timer(PLAYBOOK_TIMEOUT_SECONDS, process.kill)
+    killer.daemon = True
+    killer.start()
+    try:
+        with PeakRss(process.pid) as peak:
+            output = process.communicate()
+            wall = time.perf_counter() - started
+    finally:
+        killer.cancel()
+    return process, Run(wall, peak.tree_mib, peak.largest_mib), output
 
 
 @functools.lru_cache(maxsize=8)
@@ -161,24 +180,16 @@ class Bench:
         )
         command = [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), str(playbook), *extra]
         with open(log_path, "wb") as log_file:
-            started = time.perf_counter()
-            process = subprocess.Popen(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT)
-            # Not process.wait(timeout): with a timeout it polls, up to 50 ms late, and every wall time would be off by that.
-            killer = threading.Timer(PLAYBOOK_TIMEOUT_SECONDS, process.kill)
-            killer.start()
-            with PeakRss(process.pid) as peak:
-                process.wait()
-            wall = time.perf_counter() - started
-            killer.cancel()
+            process, run, _output = run_to_end(command, cwd=REPO, env=env, stdin=subprocess.DEVNULL, stdout=log_file, stderr=subprocess.STDOUT)
         if process.returncode != 0:
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
             raise RuntimeError(f"{' '.join(command)} failed with exit code {process.returncode} (log: {log_path}):\n{tail}")
-        return Run(wall, peak.tree_mib, peak.largest_mib)
+        return run
 
     def measure(self, case: Case, emulator, action: t.Callable[[], Run], *, prepare: t.Callable[[int], None] | None = None,
                 expected: t.Callable[[int], dict[str, int]] | None = None) -> Case:
         """``--repeat`` runs of ``action``; ``prepare(i)`` readies the emulator for run i; the calls are checked per run."""
-        for index in range(self.repeat(case)):
+        for _index in range(self.repeat(case)):
             self.measure_once(case, emulator, action, prepare=prepare, expected=expected)
         self.cases.append(case)
         return case
@@ -308,14 +319,11 @@ class Bench:
         def floor() -> Run:
             command = [sys.executable, str(FLOOR_SCRIPT), "--url", emulator.url, "--ca-path", emulator.ca_path,
                        "--password", emulator.admin_password, "--csv", str(path), "--batch-size", str(BATCH_SIZE)]
-            started = time.perf_counter()
-            process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-            with PeakRss(process.pid) as peak:
-                output, errors = process.communicate(timeout=PLAYBOOK_TIMEOUT_SECONDS)
-            wall = time.perf_counter() - started
+            process, run, (output, errors) = run_to_end(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             if process.returncode != 0:
-                raise RuntimeError(f"floor.py failed: {errors.decode(errors='replace')[-3000:]}")
-            return Run(wall, peak.tree_mib, peak.largest_mib, inner=json.loads(output)["seconds"])
+                raise RuntimeError(f"floor.py failed with exit code {process.returncode}: {errors.decode(errors='replace')[-3000:]}")
+            run.inner = json.loads(output)["seconds"]
+            return run
 
         floor_case = Case(f"floor {count}", "floor", count)
         floor_calls = dict(initial_calls)
@@ -414,11 +422,10 @@ class Bench:
                 "target": NAIVE_TARGET, "met": naive_per_user / module_per_user >= NAIVE_TARGET,
             }
         floors = {}
-        module_one, floor_one = self.case("csv initial 1"), self.case("floor 1")
         for users, rounds in self.floor_rounds.items():
             if users <= 1:
                 continue
-            ours, floor = self.case(f"csv initial {users}"), self.case(f"floor {users}")
+            floor = self.case(f"floor {users}")
             net = statistics.median(one.module - one.startup for one in rounds)
             ratios = [one.ratio for one in rounds]
             floors[str(users)] = {
@@ -427,13 +434,10 @@ class Bench:
                 "ratio_min": round(min(ratios), 2), "ratio_max": round(max(ratios), 2), "ratio_to_calls_only": round(net / floor.median("inner"), 2),
                 "target": FLOOR_TARGET, "met": statistics.median(ratios) <= FLOOR_TARGET,
             }
-            if module_one and floor_one:
-                # What N users cost beyond one user: the fixed cost of a run of the module (role, plugin, session) taken out.
-                marginal, floor_marginal = ours.median() - module_one.median(), floor.median() - floor_one.median()
-                floors[str(users)].update(module_beyond_one_user_s=round(marginal, 3), floor_beyond_one_user_s=round(floor_marginal, 3),
-                                          marginal_ratio=round(marginal / floor_marginal, 2))
-        if module_one:
-            result["module_fixed_cost_s"] = round(module_one.median() - start, 3)
+        one_user = self.floor_rounds.get(1)
+        if one_user:  # what a run costs whatever the number of users, taken within each round as the ratio is
+            result["module_fixed_cost_s"] = round(statistics.median(one.module - one.startup for one in one_user), 3)
+            result["floor_fixed_cost_s"] = round(statistics.median(one.floor for one in one_user), 3)
         result["floor"] = floors
         return result
 
@@ -478,15 +482,13 @@ class Bench:
                          f"per user (start-up taken out of both): {naive['ratio_per_user']}x faster per user ({naive['ratio_whole_run']}x "
                          f"for the whole run); target >= {NAIVE_TARGET}x: {'met' if naive['met'] else 'MISSED'}")
         if "module_fixed_cost_s" in comparisons:
-            lines.append(f"The module's fixed cost (one user, start-up taken out): {comparisons['module_fixed_cost_s']} s")
+            lines.append(f"The module's fixed cost (one user, start-up taken out): {comparisons['module_fixed_cost_s']} s; "
+                         f"the floor script with one user: {comparisons['floor_fixed_cost_s']} s")
         for users, floor in comparisons.get("floor", {}).items():
             lines.append(f"Floor, {int(users):,} users: module minus start-up {floor['module_minus_startup_s']} s, floor script "
                          f"{floor['floor_script_s']} s (its write calls alone {floor['floor_calls_only_s']} s): {floor['ratio']}x "
                          f"[{floor['ratio_min']}-{floor['ratio_max']}] over {floor['rounds']} rounds ({floor['ratio_to_calls_only']}x the "
                          f"calls alone); target <= {FLOOR_TARGET}x: {'met' if floor['met'] else 'MISSED'}")
-            if "marginal_ratio" in floor:
-                lines.append(f"  beyond one user: module {floor['module_beyond_one_user_s']} s, floor {floor['floor_beyond_one_user_s']} s: "
-                             f"{floor['marginal_ratio']}x")
         lines += ["", "Targets:"]
         targets = self.targets()
         for target in targets:
@@ -546,10 +548,6 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     bench = Bench(args)
     groups = bench.groups
-    # As pip does for an installed package, and as Python does on a user's first run, unless told not
-    # to (PYTHONDONTWRITEBYTECODE, set on some CI machines): the measured runs then load bytecode
-    # like ansible-core's, instead of compiling the collection's plugins every run (30 ms).
-    compileall.compile_dir(str(pathlib.Path(args.collections) / "ansible_collections" / "kerio" / "connect" / "plugins"), quiet=1)
     info = machine()
     print(f"Machine: {info['cpus']} CPUs ({info['cpu_model']}), {info['memory']}, Python {info['python']}, {info['ansible']}", flush=True)
     started = time.perf_counter()

@@ -52,7 +52,7 @@ class Emulator:
         self.stats = Stats()
         self._resets = 0
         # Writes the state file now; main() connects it to the state writer.
-        self.flush_state: t.Callable[[], None] = lambda: None
+        self.flush_state: t.Callable[[], None] | None = None
         self._load(document if document is not None else options.seed)
 
     def _load(self, document: dict) -> None:
@@ -109,6 +109,8 @@ class Emulator:
     def control(self, verb: str, path: str, body: bytes) -> Reply:
         route = (verb, path.rstrip("/"))
         if route == ("POST", "/emulator/flush"):
+            if self.flush_state is None:
+                return json_reply({"error": "this emulator keeps no state file"}, status=409, content_type="application/json")
             self.flush_state()  # takes the lock for its snapshot only
             return json_reply({}, content_type="application/json")
         with self.lock:

@@ -520,6 +520,22 @@ def test_create_with_an_item_neither_created_nor_failed(make_client, fake):
     assert outcomes[1] == ItemOutcome(1, True, "id-b")
 
 
+def test_an_all_created_batch_maps_each_id_by_its_input_index(make_client, fake):
+    fake.script["Users.create"] = [{"errors": [], "result": [{"inputIndex": 2, "id": "id-c"}, {"inputIndex": 0, "id": "id-a"},
+                                                            {"inputIndex": 1, "id": "id-b"}]}]
+    with make_client() as client:
+        outcomes = client.create_users([{"loginName": "a"}, {"loginName": "b"}, {"loginName": "c"}])
+    assert outcomes == [ItemOutcome(0, True, "id-a"), ItemOutcome(1, True, "id-b"), ItemOutcome(2, True, "id-c")]
+
+
+def test_a_created_entry_without_an_id_is_not_taken_for_created(make_client, fake):
+    fake.script["Users.create"] = [{"errors": [], "result": [{"inputIndex": 0, "id": "id-a"}, {"inputIndex": 1, "id": ""}]}]
+    with make_client() as client:
+        outcomes = client.create_users([{"loginName": "a"}, {"loginName": "b"}])
+    assert outcomes[0] == ItemOutcome(0, True, "id-a")
+    assert not outcomes[1].ok and "neither" in outcomes[1].error.message
+
+
 def test_whole_call_error_fails_only_that_batch(make_client, fake):
     fake.handlers["Groups.create"] = creating()
     fake.script["Groups.create"] = [creating()({"groups": [{"name": "g0"}, {"name": "g1"}]}),

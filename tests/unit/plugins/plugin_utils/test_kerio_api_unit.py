@@ -521,8 +521,8 @@ def test_create_with_an_item_neither_created_nor_failed(make_client, fake):
 
 
 def test_an_all_created_batch_maps_each_id_by_its_input_index(make_client, fake):
-    fake.script["Users.create"] = [{"errors": [], "result": [{"inputIndex": 2, "id": "id-c"}, {"inputIndex": 0, "id": "id-a"},
-                                                            {"inputIndex": 1, "id": "id-b"}]}]
+    created = [{"inputIndex": 2, "id": "id-c"}, {"inputIndex": 0, "id": "id-a"}, {"inputIndex": 1, "id": "id-b"}]
+    fake.script["Users.create"] = [{"errors": [], "result": created}]
     with make_client() as client:
         outcomes = client.create_users([{"loginName": "a"}, {"loginName": "b"}, {"loginName": "c"}])
     assert outcomes == [ItemOutcome(0, True, "id-a"), ItemOutcome(1, True, "id-b"), ItemOutcome(2, True, "id-c")]

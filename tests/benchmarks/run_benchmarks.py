@@ -48,6 +48,7 @@ from ansible_collections.kerio.connect.tests.playbook_runner import IMPORT_USERS
 
 HERE = pathlib.Path(__file__).resolve().parent
 EMPTY_PLAYBOOK = HERE / "empty.yml"
+PHASE_TIMES_CALLBACK = HERE / "callback_plugins"
 NAIVE_PLAYBOOK = HERE / "naive_loop.yml"
 FLOOR_SCRIPT = HERE / "floor.py"
 ANSIBLE_PLAYBOOK = pathlib.Path(sys.executable).parent / "ansible-playbook"
@@ -79,9 +80,10 @@ def run_to_end(command: list[str], **popen_arguments) -> tuple[subprocess.Popen,
     """Run ``command`` to its end: its wall time, taken as it exits, its peak RSS and its output (when piped).
 
     Not ``Popen.wait(timeout)``: with a timeout it polls, up to 50 ms late. A process still running
-    after PLAYBOOK_TIMEOUT_SECONDS is killed (exit code -9).
+    after PLAYBOOK_TIMEOUT_SECONDS is killed (exit code -9). The clock is the one the phase_times
+    callback reads, so that its times can be placed within the run.
     """
-    started = time.perf_counter()
+    started = time.monotonic()
     process = subprocess.Popen(command, **popen_arguments)
     killer = threading.Timer(PLAYBOOK_TIMEOUT_SECONDS, process.kill)
     killer.daemon = True
@@ -89,10 +91,32 @@ def run_to_end(command: list[str], **popen_arguments) -> tuple[subprocess.Popen,
     try:
         with PeakRss(process.pid) as peak:
             output = process.communicate()
-            wall = time.perf_counter() - started
+            wall = time.monotonic() - started
     finally:
         killer.cancel()
-    return process, Run(wall, peak.tree_mib, peak.largest_mib), output
+    return process, Run(wall, peak.tree_mib, peak.largest_mib, started=started), output
+
+
+def phase_times(times: dict, started: float, wall: float) -> dict[str, float]:
+    """Where a playbook run's wall time went, from what the phase_times callback wrote.
+
+    Before the play (Ansible's start-up: reading the inventory and the playbook), each task from
+    its start to its first result (by action: validate_argument_spec, kerio_user_import, ...),
+    between the tasks (the strategy's own work, such as loading a task's action plugin, which
+    ansible-core does in the main process before forking the worker), and after the recap (the
+    controller's clean-up and the interpreter's exit).
+    """
+    phases = {"before the play": times["play"] - started}
+    between, previous_end = 0.0, times["play"]
+    for task in times["tasks"]:
+        end = task["end"] if task["end"] is not None else times["recap"]
+        name = f"task {task['action']}"
+        phases[name] = phases.get(name, 0.0) + end - task["start"]
+        between += task["start"] - previous_end
+        previous_end = end
+    phases["between the tasks"] = between + times["recap"] - previous_end
+    phases["after the recap"] = started + wall - times["recap"]
+    return {name: round(seconds, 4) for name, seconds in phases.items()}
 
 
 @functools.lru_cache(maxsize=8)
@@ -109,6 +133,8 @@ class Run:
     calls: dict[str, int] = dataclasses.field(default_factory=dict)
     writes: int = 0  # calls of methods that change state, as the emulator counts them
     inner: float | None = None  # the floor's timed part
+    phases: dict[str, float] = dataclasses.field(default_factory=dict)  # of a playbook run: see phase_times()
+    started: float = dataclasses.field(default=0.0, repr=False)  # time.monotonic() at the start; not reported
 
 
 class FloorRound(t.NamedTuple):
@@ -138,6 +164,10 @@ class Case:
     def median(self, name: str = "wall") -> float:
         return statistics.median(self.figure(name))
 
+    def phase_medians(self) -> dict[str, float]:
+        names = dict.fromkeys(name for run in self.runs for name in run.phases)  # in the order they happen
+        return {name: round(statistics.median(run.phases[name] for run in self.runs if name in run.phases), 4) for name in names}
+
     def as_json(self) -> dict:
         summary = {}
         for name in ("wall", "rss_tree_mib", "rss_largest_mib", "inner"):
@@ -149,7 +179,8 @@ class Case:
             "name": self.name, "group": self.group, "users": self.users, "summary": summary,
             "users_per_second": round(self.users / self.median(), 1) if self.users and self.runs else None,
             "calls": calls, "writes": self.runs[-1].writes if self.runs else 0, "expected_calls": self.expected, "problems": self.problems,
-            "runs": [dataclasses.asdict(run) for run in self.runs],
+            "phases": self.phase_medians(),
+            "runs": [{name: value for name, value in dataclasses.asdict(run).items() if name != "started"} for run in self.runs],
         }
 
 
@@ -171,12 +202,15 @@ class Bench:
         """One ansible-playbook run as a user would start it (default output); its wall time and peak RSS."""
         self.log_count += 1
         log_path = self.logs / f"{self.log_count:03d}-{playbook.stem}.log"
+        times_path = log_path.with_suffix(".times.json")
         env = dict(
             os.environ,
             ANSIBLE_COLLECTIONS_PATH=self.args.collections,
             ANSIBLE_NOCOLOR="1",
             ANSIBLE_RETRY_FILES_ENABLED="0",
             ANSIBLE_LOCAL_TEMP=str(self.work / "ansible-tmp"),
+            ANSIBLE_CALLBACK_PLUGINS=str(PHASE_TIMES_CALLBACK),
+            BENCH_PHASE_TIMES_FILE=str(times_path),
         )
         command = [str(ANSIBLE_PLAYBOOK), "-i", str(inventory), str(playbook), *extra]
         with open(log_path, "wb") as log_file:
@@ -184,6 +218,7 @@ class Bench:
         if process.returncode != 0:
             tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
             raise RuntimeError(f"{' '.join(command)} failed with exit code {process.returncode} (log: {log_path}):\n{tail}")
+        run.phases = phase_times(json.loads(times_path.read_text(encoding="utf-8")), run.started, run.wall)
         return run
 
     def measure(self, case: Case, emulator, action: t.Callable[[], Run], *, prepare: t.Callable[[int], None] | None = None,
@@ -438,7 +473,12 @@ class Bench:
             result["module_fixed_cost_s"] = round(statistics.median(one.module - one.startup for one in one_user), 3)
             result["floor_fixed_cost_s"] = round(statistics.median(one.floor for one in one_user), 3)
         result["floor"] = floors
+        result["phases"] = {case.name: case.phase_medians() for case in self.phase_cases()}
         return result
+
+    def phase_cases(self) -> list[Case]:
+        """The empty playbook and the initial imports without latency: where a run's fixed cost goes."""
+        return [case for case in self.cases if case.name == STARTUP_CASE or case.group == "csv" and case.name == f"csv initial {case.users}"]
 
     def targets(self) -> list[dict]:
         checked = []
@@ -474,6 +514,16 @@ class Bench:
             if case.runs[-1].calls:
                 lines.append(f"| {case.name} | " + " | ".join(str(case.runs[-1].calls.get(method, "")) for method in methods) + " |")
         comparisons = self.comparisons()
+        phase_cases = self.phase_cases()
+        if phase_cases:
+            # In the order they happen: the start-up, the tasks, the rest.
+            order = {"before the play": 0, "between the tasks": 2, "after the recap": 3}
+            phases = sorted(dict.fromkeys(name for case in phase_cases for name in case.phase_medians()), key=lambda name: order.get(name, 1))
+            lines += ["", "Where the time goes (median s per phase; see phase_times()):", "",
+                      "| phase | " + " | ".join(case.name for case in phase_cases) + " |", "| --- |" + " ---: |" * len(phase_cases)]
+            medians = [case.phase_medians() for case in phase_cases]
+            for phase in phases:
+                lines.append(f"| {phase} | " + " | ".join(f"{median[phase]:.3f}" if phase in median else "-" for median in medians) + " |")
         lines += ["", f"Ansible's start-up (empty playbook): {comparisons.get('startup_seconds', '?')} s"]
         naive = comparisons.get("naive")
         if naive:

@@ -514,16 +514,16 @@ class Bench:
             if case.runs[-1].calls:
                 lines.append(f"| {case.name} | " + " | ".join(str(case.runs[-1].calls.get(method, "")) for method in methods) + " |")
         comparisons = self.comparisons()
-        phase_cases = self.phase_cases()
-        if phase_cases:
-            # In the order they happen: the start-up, the tasks, the rest.
-            order = {"before the play": 0, "between the tasks": 2, "after the recap": 3}
-            phases = sorted(dict.fromkeys(name for case in phase_cases for name in case.phase_medians()), key=lambda name: order.get(name, 1))
+        medians_by_case = comparisons.get("phases")
+        if medians_by_case:
+            # Each run lists its phases in the order they happen; the runs with the most phases (the
+            # imports, with their tasks) give that order to all.
+            phases = list(dict.fromkeys(name for medians in sorted(medians_by_case.values(), key=len, reverse=True) for name in medians))
             lines += ["", "Where the time goes (median s per phase; see phase_times()):", "",
-                      "| phase | " + " | ".join(case.name for case in phase_cases) + " |", "| --- |" + " ---: |" * len(phase_cases)]
-            medians = [case.phase_medians() for case in phase_cases]
+                      "| phase | " + " | ".join(medians_by_case) + " |", "| --- |" + " ---: |" * len(medians_by_case)]
             for phase in phases:
-                lines.append(f"| {phase} | " + " | ".join(f"{median[phase]:.3f}" if phase in median else "-" for median in medians) + " |")
+                cells = (f"{medians[phase]:.3f}" if phase in medians else "-" for medians in medians_by_case.values())
+                lines.append(f"| {phase} | " + " | ".join(cells) + " |")
         lines += ["", f"Ansible's start-up (empty playbook): {comparisons.get('startup_seconds', '?')} s"]
         naive = comparisons.get("naive")
         if naive:

@@ -23,7 +23,8 @@ import argparse
 import dataclasses
 import pathlib
 import random
-import unicodedata
+
+from ansible_collections.kerio.connect.tests.directory.seed_data import ascii_fold
 
 HEADER = "Name;Password;FullName;Description;MailAddress;Groups"
 GROUPS = tuple(f"grp-{name}" for name in (
@@ -48,15 +49,9 @@ SURNAMES = (
     "Larsen", "Andersen", "Nováček", "Marek", "Pospíšil", "Hájek", "Jelínek", "Král", "Růžička", "Beneš", "Fiala", "Sedláček",
     "Doležal", "Zeman", "Kolář", "Navrátil", "Čermák", "Vaněk", "Urban", "Blažek", "Kříž", "Kovář", "Bartoš", "Vlček",
 )
-_FOLD = str.maketrans({"ø": "o", "Ø": "O", "ł": "l", "Ł": "L", "ß": "ss", "æ": "ae", "Æ": "AE"})
 PASSWORD_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 # One slice is this share of the users (1%).
 SLICE_DIVISOR = 100
-
-
-def ascii_fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.translate(_FOLD))
-    return "".join(char for char in decomposed if not unicodedata.combining(char)).encode("ascii", "ignore").decode("ascii")
 
 
 @dataclasses.dataclass

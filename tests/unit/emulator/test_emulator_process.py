@@ -101,6 +101,19 @@ def test_flush_writes_the_state_file_at_once(emulator, client_for):
     assert "flushed" in state_file.read_text(encoding="utf-8")
 
 
+def test_flush_without_a_state_writer_is_refused():
+    # The program always connects a state writer, so the refusal is reached on the Emulator
+    # object itself, in a fresh interpreter that imports the emulator's modules as its script does.
+    code = (
+        "import json, _app, _document\n"
+        "app = _app.Emulator(_app.Options('Admin-Pa55', _document.DEFAULT_DOCUMENT))\n"
+        "reply = app.control('POST', '/emulator/flush', b'')\n"
+        "print(json.dumps({'status': reply.status, 'body': json.loads(reply.body)}))\n"
+    )
+    ran = subprocess.run([sys.executable, "-c", code], cwd=EMULATOR_SCRIPT.parent, capture_output=True, text=True, check=True)
+    assert json.loads(ran.stdout) == {"status": 409, "body": {"error": "this emulator keeps no state file"}}
+
+
 def test_the_state_file_holds_no_clear_password(tmp_path, client_for):
     running = start_emulator(tmp_path, seed=SEED, admin_password="Admin-Clear-1")
     client = client_for(running)

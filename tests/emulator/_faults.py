@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import collections
 
-from _schema import INT, STRING, Enum, ListOf, Struct
+from _schema import BOOL, INT, STRING, Enum, ListOf, Struct
 
 FAULTS_SPEC = Struct("faults", {
     "latency_ms": INT,
     "fail": ListOf(Struct("FailRule", {"method": STRING, "nth": INT, "action": Enum("FailAction", "http503", "drop")}, complete=True)),
     "expire_session_after": INT,
     "item_failures": ListOf(STRING),
+    "atomic_batches": BOOL,
 })
 
 
@@ -31,6 +32,8 @@ class Faults:
         self._calls_since_config: collections.Counter = collections.Counter()
         self._sessions_left = config.get("expire_session_after")
         self._failing_logins = {name.lower() for name in config.get("item_failures", [])}
+        # A batch write is all or nothing (see _rpc.for_each_item).
+        self.atomic_batches = config.get("atomic_batches", False)
 
     def transport_failure(self, method: str) -> str | None:
         """Count a call; "http503" or "drop" when it is the nth call of a method named in ``fail``."""

@@ -35,29 +35,29 @@ def get_groups(call):
 
 @rpc_method("Groups.create", {"groups": ListOf(NEW_GROUP)}, writes=True)
 def create_groups(call):
-    errors, created = for_each_item(call.params["groups"], lambda item: call.store.create_group(item).id)
+    errors, created = for_each_item(call, call.params["groups"], lambda item: call.store.create_group(item).id)
     return {"errors": errors, "result": created}
 
 
 @rpc_method("Groups.set", {"groupIds": ListOf(STRING), "pattern": GROUP_SPEC}, writes=True)
 def set_groups(call):
     pattern = call.params["pattern"]
-    return {"errors": for_each_item(call.params["groupIds"], lambda group_id: call.store.update_group(_existing_group(call, group_id), pattern))[0]}
+    return {"errors": for_each_item(call, call.params["groupIds"], lambda group_id: call.store.update_group(_existing_group(call, group_id), pattern))[0]}
 
 
 @rpc_method("Groups.remove", {"requests": ListOf(GROUP_REMOVAL)}, writes=True)
 def remove_groups(call):
-    return {"errors": for_each_item(call.params["requests"], lambda request: call.store.remove_group(_existing_group(call, request["groupId"])))[0]}
+    return {"errors": for_each_item(call, call.params["requests"], lambda request: call.store.remove_group(_existing_group(call, request["groupId"])))[0]}
 
 
 # Note the asymmetry, kept exactly (reference §7.2): ``userList`` to add, ``userIds`` to remove.
 @rpc_method("Groups.addMemberList", {"groupId": STRING, "userList": ListOf(STRING)}, writes=True)
 def add_members(call):
     group = _existing_group(call, call.params["groupId"])
-    return {"errors": for_each_item(call.params["userList"], lambda user_id: call.store.add_member(group, existing_user(call, user_id)))[0]}
+    return {"errors": for_each_item(call, call.params["userList"], lambda user_id: call.store.add_member(group, existing_user(call, user_id)))[0]}
 
 
 @rpc_method("Groups.removeMemberList", {"groupId": STRING, "userIds": ListOf(STRING)}, writes=True)
 def remove_members(call):
     group = _existing_group(call, call.params["groupId"])
-    return {"errors": for_each_item(call.params["userIds"], lambda user_id: call.store.remove_member(group, existing_user(call, user_id)))[0]}
+    return {"errors": for_each_item(call, call.params["userIds"], lambda user_id: call.store.remove_member(group, existing_user(call, user_id)))[0]}

@@ -81,14 +81,14 @@ def create_users(call):
         check_simulated_failure(call, item["loginName"])
         return call.store.create_user(item).id
 
-    errors, created = for_each_item(call.params["users"], create)
+    errors, created = for_each_item(call, call.params["users"], create)
     return {"errors": errors, "result": created}
 
 
 @rpc_method("Users.set", {"userIds": ListOf(STRING), "pattern": USER_SPEC}, writes=True)
 def set_users(call):
     pattern = call.params["pattern"]
-    errors = for_each_item(call.params["userIds"], lambda user_id: call.store.update_user(_writable_user(call, user_id), pattern))[0]
+    errors = for_each_item(call, call.params["userIds"], lambda user_id: call.store.update_user(_writable_user(call, user_id), pattern))[0]
     return {"errors": errors}
 
 
@@ -101,4 +101,4 @@ def remove_users(call):
             raise ItemError(OPERATION_FAILED, "User %1 is logged in with this session and cannot be removed.", user.name)
         call.store.remove_user(user, request)
 
-    return {"errors": for_each_item(call.params["requests"], remove)[0]}
+    return {"errors": for_each_item(call, call.params["requests"], remove)[0]}

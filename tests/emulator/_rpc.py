@@ -11,6 +11,7 @@ with the request's ``id`` echoed unchanged (reference §2.1, §2.2), except inje
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import json
 import sys
@@ -81,16 +82,27 @@ class Call:
         return {list_name: found, "totalItems": total}
 
 
-def for_each_item(items: list, apply) -> tuple[list, list]:
+def for_each_item(call: Call, items: list, apply) -> tuple[list, list]:
     """Apply a batch item by item: (errors, created). A failing item is listed in errors and the others go on.
 
     ``apply`` returns the id of a created entity (listed as a CreateResult) or None.
+
+    With the atomic_batches fault the batch is all or nothing instead, the other behaviour the
+    reference leaves open (§4.1, §11.7): the first failing item undoes the items before it and
+    becomes the error of the whole call.
     """
+    atomic = call.app.faults.atomic_batches
+    before = copy.deepcopy(call.app.store) if atomic and len(items) > 1 else None
     errors, created = [], []
     for index, item in enumerate(items):
         try:
             new_id = apply(item)
         except ItemError as failure:
+            if atomic:
+                if before is not None:
+                    before.generation = call.app.store.generation + 1  # what the undone items changed is stale in every cache
+                    call.app.store = before
+                raise
             errors.append(failure.to_json(index))
             continue
         if new_id is not None:

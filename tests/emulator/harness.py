@@ -76,7 +76,7 @@ class RunningEmulator:
         self._control("POST", "/emulator/flush")
 
     def set_faults(self, **faults) -> None:
-        """Replace the fault config: latency_ms, fail=[{method, nth, action: http503|drop}], expire_session_after, item_failures."""
+        """Replace the fault config: latency_ms, fail=[{method, nth, action: http503|drop}], expire_session_after, item_failures, atomic_batches."""
         self._control("POST", "/emulator/faults", faults)
 
     def state(self) -> dict:

@@ -85,6 +85,24 @@ def test_item_failures_fail_create_set_and_remove_items_of_those_users(client, e
     assert set(emu.users()) == {"admin", "jdoe", "asmith", "bwhite", "Carl.Young", "lucky"}
 
 
+def test_atomic_batches_make_one_bad_item_fail_the_whole_call_and_undo_the_others(client, emu):
+    emu.set_faults(atomic_batches=True)
+    before = emu.state()
+    error = client.error("Users.create", {"users": [client.new_user("first"), client.new_user("jdoe"), client.new_user("third")]})
+    assert (error["code"], error["message"]) == (1001, "User %1 already exists.")
+    assert error["data"]["messageParameters"]["positionalParameters"] == ["jdoe"]
+    sales = client.group_id("sales")
+    error = client.error("Groups.addMemberList", {"groupId": sales, "userList": [client.user_id("asmith"), "keriodb://user/none/none"]})
+    assert error["code"] == 1002
+    error = client.error("Users.set", {"userIds": [client.user_id("asmith"), "keriodb://user/none/none"], "pattern": {"description": "x"}})
+    assert error["code"] == 1002
+    assert emu.state() == before
+    assert client.logins(conditions=[{"fieldName": "description", "comparator": "Eq", "value": "x"}]) == []
+    # A batch without a bad item is applied as usual.
+    created = client.result("Users.create", {"users": [client.new_user("first"), client.new_user("third")]})
+    assert (created["errors"], [entry["inputIndex"] for entry in created["result"]]) == ([], [0, 1])
+
+
 def test_a_new_fault_config_replaces_the_old_one(client, emu):
     emu.set_faults(item_failures=["lucky"])
     emu.set_faults(latency_ms=0)

@@ -38,16 +38,27 @@ def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
 
 
 def _record(item: dict[str, t.Any], origin: Origin) -> UserRecord:
-    groups = [group["name"] for group in item.get("userGroups") or [] if group.get("name")]
+    groups = tuple(group["name"] for group in item.get("userGroups") or () if group.get("name"))
     return UserRecord(
         name=item["loginName"],
         origin=origin,
-        full_name=item.get("fullName"),
-        description=item.get("description"),
-        addresses=tuple(item.get("emailAddresses") or ()),
-        groups=tuple(groups) if "userGroups" in item else None,
+        full_name=_declared(item.get("fullName")),
+        description=_declared(item.get("description")),
+        addresses=_declared(tuple(item.get("emailAddresses") or ())),
+        groups=_declared(groups),
         enabled=item.get("isEnabled"),
     )
+
+
+def _declared(value):
+    """A value Kerio listed, or None for an empty one.
+
+    Kerio fills every member of the users it lists, whatever the directory holds: an empty
+    one cannot tell "the directory says none" from "this directory has no such field" (an NT
+    domain has no mail addresses). Left undeclared, it is not managed, so an existing user
+    keeps what an administrator gave them in Kerio.
+    """
+    return value or None
 
 
 def records_from_importees(

@@ -244,7 +244,8 @@ def test_nt_domain_imported_through_kerio_itself(emulator_factory, tmp_path, pla
         "nt_domains": {"CORP": {
             "users": [
                 {"loginName": "pnovak", "fullName": "Petr Novák", "description": "Accounting", "emailAddresses": ["petr.novak"]},
-                {"loginName": "jdoe", "fullName": "John Doe", "description": "", "emailAddresses": ["john.doe"]},
+                # Kerio lists no addresses and no description for an NT user: jdoe keeps his.
+                {"loginName": "jdoe", "fullName": "John Doe"},
                 {"loginName": "Jiří", "fullName": "Not importable"},
             ],
             "groups": [{"name": "accounting", "description": "Accounting", "members": ["pnovak"]}],
@@ -269,6 +270,7 @@ def test_nt_domain_imported_through_kerio_itself(emulator_factory, tmp_path, pla
     assert users["pnovak"]["authType"] == "UWindowsNTAuth" and not users["pnovak"]["hasPassword"]
     assert users["jdoe"]["authType"] == "UInternalAuth"  # the NT default never changes an existing user's sign-in
     assert "jdoe" in run.results(TASK)[0]["unchanged"]
+    assert users["jdoe"]["emailAddresses"] == ["john.doe"] and users["jdoe"]["groups"] == ["sales"]
 
     kerio.reset_stats()
     rerun = playbook_runner(inventory=inventory)

@@ -208,6 +208,15 @@ def test_bad_input_fails_clearly_and_changes_nothing(kerio, tmp_path, playbook_r
     assert ADMIN_PASSWORD not in run.output
 
 
+def test_a_user_declared_twice_is_merged_when_the_role_says_so(kerio, tmp_path, playbook_runner):
+    config = domain(duplicate_users="merge")
+    config["users"].append({"name": "ABird", "full_name": "Alexandra B. Bird"})  # also a row of users-semicolon.csv
+    run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [config]))
+    assert run.returncode == 0, run.output
+    abird = kerio.users()["ABird"]  # the login name as inventory, first, spells it
+    assert abird["fullName"] == "Alexandra B. Bird" and abird["description"] == "Development"  # inventory first, then the file
+
+
 def test_connection_set_once_through_the_action_group(kerio, tmp_path, playbook_runner):
     playbook = tmp_path / "module_defaults.yml"
     playbook.write_text(f"""

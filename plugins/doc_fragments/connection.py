@@ -13,7 +13,7 @@ options:
   kerio_url:
     description:
       - Base URL of the Kerio Connect administration interface, for example C(https://mail.example.com:4040).
-      - The path C(/admin/api/jsonrpc/) is added when missing.
+      - The path C(/admin/api/jsonrpc/) is added when missing; the console's address (C(https://mail.example.com:4040/admin/)) works too.
       - If not set, the environment variable E(KERIO_URL) is used.
     type: str
     required: true

@@ -35,6 +35,7 @@ else:
     REQUESTS_IMPORT_ERROR = None
 
 API_PATH = "/admin/api/jsonrpc/"
+API_PATH_PREFIXES = ("/admin/api/jsonrpc", "/admin/api", "/admin")
 LOGGER_NAME = "kerio.connect.api"
 # A library leaves output to its caller: without a handler, Python would print warnings to stderr.
 logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
@@ -178,9 +179,12 @@ def build_endpoint(url: str) -> str:
         # Not echoing the url: it holds a credential.
         raise KerioConnectionError("The Kerio url must not contain a user name or password; use the user and password options.")
     path = parsed.path.rstrip("/")
-    if not path.endswith(API_PATH.rstrip("/")):
-        path += API_PATH.rstrip("/")
-    return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, path + "/", "", ""))
+    # The url may be copied from the browser: the console's /admin/ (its #fragment is dropped), or part of the API path.
+    for known in API_PATH_PREFIXES:
+        if path.endswith(known):
+            path = path[:-len(known)]
+            break
+    return urllib.parse.urlunsplit((parsed.scheme, parsed.netloc, path + API_PATH, "", ""))
 
 
 def is_read_method(method: str) -> bool:

@@ -88,6 +88,8 @@ def test_redact_is_recursive_and_leaves_the_input_alone():
 @pytest.mark.parametrize("url", [
     "https://mail.example.com:4040", "https://mail.example.com:4040/", "https://mail.example.com:4040/admin/api/jsonrpc",
     "https://mail.example.com:4040/admin/api/jsonrpc/", " https://mail.example.com:4040 ",
+    # copied from the browser's address bar
+    "https://mail.example.com:4040/admin/", "https://mail.example.com:4040/admin/#users", "https://mail.example.com:4040/admin/api",
 ])
 def test_build_endpoint(url):
     assert build_endpoint(url) == "https://mail.example.com:4040/admin/api/jsonrpc/"
@@ -95,6 +97,7 @@ def test_build_endpoint(url):
 
 def test_build_endpoint_keeps_a_prefix_path():
     assert build_endpoint("https://proxy.example.com/kerio") == "https://proxy.example.com/kerio/admin/api/jsonrpc/"
+    assert build_endpoint("https://proxy.example.com/kerio/admin/") == "https://proxy.example.com/kerio/admin/api/jsonrpc/"
 
 
 @pytest.mark.parametrize("url", ["mail.example.com:4040", "ftp://mail.example.com", "", "https://"])

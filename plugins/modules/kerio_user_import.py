@@ -296,6 +296,8 @@ options:
   batch_size:
     description:
       - How many users go into one API call.
+      - A call the server rejects as a whole (a server may apply a batch all or nothing) is sent again in halves, so
+        the users it can take are imported and the ones it refuses are reported in RV(errors).
     type: int
     default: 200
 extends_documentation_fragment:

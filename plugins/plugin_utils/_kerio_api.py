@@ -10,10 +10,12 @@
         outcomes = client.create_users(new_users, batch_size=200)
 
 Reads come back as lists of dicts, read in pages. Batch writes come back as ``list[ItemOutcome]``
-aligned with their inputs: a per-item error (``result.errors[]``) fails only its item, and a
-whole-call error fails only the items of that batch. Connection failures raise
-``KerioConnectionError``; a write interrupted that way has an unknown outcome (the exception's
-``outcome_unknown``), and ``completed`` holds the outcomes of the batches finished before it.
+aligned with their inputs: a per-item error (``result.errors[]``) fails only its item, and a batch
+rejected as a whole is sent again in halves until its bad items are found (a server may apply a
+batch all or nothing). Connection failures raise ``KerioConnectionError``; a write interrupted that
+way has an unknown outcome (the exception's ``outcome_unknown``). An expired session that a new
+login does not cure, and missing rights, raise ``KerioApiError``: every later call would fail the
+same way. Either exception's ``completed`` holds the outcomes of the batches finished before it.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import typing as t
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import (
     LOGGER_NAME,
     REDACTED,
+    ACCESS_DENIED,
     REQUESTS_IMPORT_ERROR,
     SESSION_EXPIRED,
     KerioApiError,
@@ -48,6 +51,8 @@ __all__ = [
 # The reference documents no maximum per call (§10); these sizes keep one request small and fast.
 DEFAULT_PAGE_SIZE = 1000
 DEFAULT_BATCH_SIZE = 200
+# Errors that no item causes: every later call would fail the same way, so a batch helper stops.
+CALL_WIDE_ERRORS = frozenset({SESSION_EXPIRED, ACCESS_DENIED})
 # Paging stops at this many pages whatever the server says, so a server that ignores "start"
 # and never reports totalItems cannot keep the client reading forever.
 MAX_PAGES = 10000
@@ -75,6 +80,15 @@ class ItemOutcome(t.NamedTuple):
     ok: bool
     id: str | None = None
     error: ItemError | None = None
+
+
+class _Batch(t.NamedTuple):
+    """How one batch helper calls its method: what ``_batched`` passes down to each call of a batch."""
+
+    method: str
+    make_params: t.Callable[[t.Sequence[t.Any]], dict[str, t.Any]]
+    creates: bool
+    id_of: t.Callable[[t.Any], str | None]
 
 
 def removal_request(user_id: str, *, delete_mailbox: bool = False) -> dict[str, t.Any]:
@@ -274,31 +288,67 @@ class KerioClient:
 
     def _batched(self, method: str, items: t.Sequence[t.Any], batch_size: int, make_params: t.Callable[[t.Sequence[t.Any]], dict[str, t.Any]],
                  *, creates: bool = False, id_of: t.Callable[[t.Any], str | None] = lambda item: None) -> list[ItemOutcome]:
+        batch = _Batch(method, make_params, creates, id_of)
         batch_size = max(1, int(batch_size))
         outcomes: list[ItemOutcome] = []
         batches = (len(items) + batch_size - 1) // batch_size
         for number, offset in enumerate(range(0, len(items), batch_size), start=1):
             chunk = items[offset:offset + batch_size]
-            params = make_params(chunk)
             started = time.monotonic()
             try:
-                result = self.call(method, params)
-                mapped = self._map_items(method, chunk, offset, result, params, creates=creates, id_of=id_of)
-            except KerioConnectionError as exc:
+                mapped = self._send(batch, chunk, offset)
+            except (KerioConnectionError, KerioApiError) as exc:
                 exc.completed = list(outcomes)
                 raise
-            except KerioApiError as exc:
-                if exc.code == SESSION_EXPIRED:
-                    raise  # even a fresh login did not help; every later batch would fail the same way
-                # The server rejected the whole call, so none of its items was applied.
-                failed = ItemError(exc.code, exc.message)
-                outcomes.extend(ItemOutcome(offset + i, False, id_of(item), failed) for i, item in enumerate(chunk))
-                self._emit(logging.WARNING, f"{method}: batch {number} of {batches} ({len(chunk)} items) rejected: {exc.message}")
-                continue
             outcomes.extend(mapped)
             failures = sum(1 for outcome in mapped if not outcome.ok)
             self._emit(logging.DEBUG, f"{method}: batch {number} of {batches} ({len(chunk)} items) in {time.monotonic() - started:.3f} s, "
                                       f"{failures} failed")
+        return outcomes
+
+    def _send(self, batch: _Batch, chunk: t.Sequence[t.Any], offset: int) -> list[ItemOutcome]:
+        params = batch.make_params(chunk)
+        answer = self._attempt(batch.method, params)
+        if isinstance(answer, KerioApiError):
+            return self._rejected(batch, chunk, offset, answer)
+        return self._map_items(batch.method, chunk, offset, answer, params, creates=batch.creates, id_of=batch.id_of)
+
+    def _attempt(self, method: str, params: dict[str, t.Any]) -> dict[str, t.Any] | KerioApiError:
+        """The call's result, or the error of a call the server rejected as a whole (so that none of its items was applied)."""
+        try:
+            return self.call(method, params)
+        except KerioApiError as exc:
+            if exc.code in CALL_WIDE_ERRORS:
+                raise
+            return exc
+
+    def _rejected(self, batch: _Batch, chunk: t.Sequence[t.Any], offset: int, rejection: KerioApiError) -> list[ItemOutcome]:
+        """Outcomes of a batch the server rejected as a whole.
+
+        Whether one bad item makes Kerio reject a whole batch is not known (reference §4.1), so the
+        halves are sent again: the good items are applied and the bad ones found, in two calls per
+        halving. When both halves are rejected for the same reason as the whole, that reason is not
+        one item's (a full licence, say) and halving further would only repeat it.
+        """
+        self._emit(logging.WARNING, f"{batch.method}: {len(chunk)} items from item {offset + 1} rejected: {rejection.message}")
+        failed = ItemError(rejection.code, rejection.message)
+        all_failed = [ItemOutcome(offset + index, False, batch.id_of(item), failed) for index, item in enumerate(chunk)]
+        if len(chunk) == 1:
+            return all_failed
+        middle = len(chunk) // 2
+        sent = []
+        for half, half_offset in ((chunk[:middle], offset), (chunk[middle:], offset + middle)):
+            params = batch.make_params(half)
+            sent.append((half, half_offset, params, self._attempt(batch.method, params)))
+        answers = [answer for half, half_offset, params, answer in sent]
+        if all(isinstance(answer, KerioApiError) and (answer.code, answer.message) == (rejection.code, rejection.message) for answer in answers):
+            return all_failed
+        outcomes: list[ItemOutcome] = []
+        for half, half_offset, params, answer in sent:
+            if isinstance(answer, KerioApiError):
+                outcomes.extend(self._rejected(batch, half, half_offset, answer))
+            else:
+                outcomes.extend(self._map_items(batch.method, half, half_offset, answer, params, creates=batch.creates, id_of=batch.id_of))
         return outcomes
 
     def _map_items(self, method: str, chunk: t.Sequence[t.Any], offset: int, result: dict[str, t.Any], params: dict[str, t.Any], *,

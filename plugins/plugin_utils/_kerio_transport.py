@@ -40,6 +40,7 @@ LOGGER_NAME = "kerio.connect.api"
 # A library leaves output to its caller: without a handler, Python would print warnings to stderr.
 logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
 SESSION_EXPIRED = -32001
+ACCESS_DENIED = 1004
 REDACTED = "********"
 DEFAULT_APPLICATION = {"name": "kerio.connect user import", "vendor": "kerio.connect Ansible collection", "version": "0.1.0"}
 
@@ -75,6 +76,8 @@ class KerioApiError(KerioError):
         self.message = message
         self.url = url
         self.hint = hint
+        # A batch helper stopped by this error puts the outcomes of the batches it finished here.
+        self.completed: list[t.Any] = []
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -383,7 +386,9 @@ class KerioSession:
             message_parameters = data.get("messageParameters") if isinstance(data.get("messageParameters"), dict) else {}
             message = substitute(str(error.get("message", "")), message_parameters.get("positionalParameters"))
             code = error.get("code")
-            raise KerioApiError(method, code if isinstance(code, int) else None, self.scrub(message, params), url=self.url)
+            hint = (f"The account {self.user!r} lacks the administration rights this needs: use one with read/write rights to "
+                    f"the domain's accounts.") if code == ACCESS_DENIED else None
+            raise KerioApiError(method, code if isinstance(code, int) else None, self.scrub(message, params), url=self.url, hint=hint)
         result = decoded.get("result")
         if result is None:
             return {}  # a method without outputs; some servers send null rather than {}

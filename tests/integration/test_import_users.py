@@ -158,15 +158,17 @@ def test_missing_password_without_a_file_is_refused_before_any_write(kerio, tmp_
     assert kerio.write_calls() == 0
 
 
-def test_a_refused_user_is_reported_and_a_rerun_repairs_it(kerio, tmp_path, playbook_runner):
+@pytest.mark.parametrize("atomic_batches", [False, True], ids=["item by item", "all or nothing"])
+def test_a_refused_user_is_reported_and_a_rerun_repairs_it(kerio, tmp_path, playbook_runner, atomic_batches):
     inventory = write_inventory(tmp_path, kerio, [domain()])
-    kerio.set_faults(item_failures=["mtaylor"])
+    kerio.set_faults(item_failures=["mtaylor"], atomic_batches=atomic_batches)
     run = playbook_runner(inventory=inventory)
     assert run.failed == 1
     (result,) = run.results(TASK)
     (error,) = result["errors"]
     assert error["name"] == "mtaylor" and error["source"].endswith("users-semicolon.csv, line 4")
     assert "mtaylor" not in kerio.users() and "abird" in kerio.users()
+    assert sorted(result["created"]) == sorted(set(kerio.users()) - {"admin", "jdoe"})
 
     kerio.set_faults()
     repair = playbook_runner(inventory=inventory)

@@ -169,6 +169,20 @@ def test_per_item_errors_map_back_to_the_inputs(emulator):
     assert client.call_counts["Users.create"] == 2
 
 
+def test_a_server_that_applies_batches_all_or_nothing_still_gets_the_good_items(emulator):
+    emulator.set_faults(atomic_batches=True, item_failures=["broken"])
+    names = [f"atom{n}" for n in range(6)] + ["broken"] + [f"atom{n}" for n in range(6, 9)]
+    with connect(emulator) as client:
+        domain = client.find_domain(DOMAIN)
+        emulator.reset_stats()
+        outcomes = client.create_users(new_users(domain["id"], names), batch_size=10)
+    assert [names[outcome.index] for outcome in outcomes if not outcome.ok] == ["broken"]
+    assert "broken" in outcomes[6].error.message
+    assert set(emulator.users(DOMAIN)) >= set(names) - {"broken"} and "broken" not in emulator.users(DOMAIN)
+    # The batch, then the halves down to the bad item: 1 + 2 * 3 calls for 10 items.
+    assert calls(emulator, "Users.create") == 7
+
+
 def test_paging_across_several_pages(emulator):
     with connect(emulator) as client:
         domain = client.find_domain(DOMAIN)

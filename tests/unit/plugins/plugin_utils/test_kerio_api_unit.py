@@ -539,14 +539,43 @@ def test_a_created_entry_without_an_id_is_not_taken_for_created(make_client, fak
     assert not outcomes[1].ok and "neither" in outcomes[1].error.message
 
 
-def test_whole_call_error_fails_only_that_batch(make_client, fake):
+def test_a_batch_rejected_as_a_whole_is_sent_again_in_halves_until_the_bad_item_is_found(make_client, fake):
     fake.handlers["Groups.create"] = creating()
-    fake.script["Groups.create"] = [creating()({"groups": [{"name": "g0"}, {"name": "g1"}]}),
-                                    rpc_error(-32602, "Invalid params: %1", "groups[0].role")]
+    # g1: rejected in the batch of g0..g3, in the half g0-g1, and alone; the other items pass.
+    taken = rpc_error(1001, "Group %1 already exists.", "g1")
+    fake.script["Groups.create"] = [taken, taken, creating()({"groups": [{"name": "g2"}, {"name": "g3"}]}),
+                                    creating()({"groups": [{"name": "g0"}]}), taken]
     with make_client() as client:
-        outcomes = client.create_groups([{"name": f"g{n}"} for n in range(5)], batch_size=2)
-    assert [outcome.ok for outcome in outcomes] == [True, True, False, False, True]
-    assert outcomes[2].error == ItemError(-32602, "Invalid params: groups[0].role")
+        outcomes = client.create_groups([{"name": f"g{n}"} for n in range(5)], batch_size=4)
+    assert [outcome.ok for outcome in outcomes] == [True, False, True, True, True]
+    assert [outcome.index for outcome in outcomes] == [0, 1, 2, 3, 4]
+    assert outcomes[1].error == ItemError(1001, "Group g1 already exists.") and outcomes[0].id
+    sent = [[group["name"] for group in params["groups"]] for params in fake.params_of("Groups.create")]
+    assert sent == [["g0", "g1", "g2", "g3"], ["g0", "g1"], ["g2", "g3"], ["g0"], ["g1"], ["g4"]]
+    assert all(outcome.id for outcome in outcomes if outcome.ok)
+
+
+def test_a_reason_both_halves_share_fails_the_whole_batch_without_halving_further(make_client, fake):
+    full = rpc_error(1003, "User count license exceeded.")
+    fake.script["Users.create"] = [full] * 3
+    fake.handlers["Users.create"] = creating()
+    with make_client() as client:
+        outcomes = client.create_users([{"loginName": f"u{n}"} for n in range(8)], batch_size=8)
+    assert [outcome.error for outcome in outcomes] == [ItemError(1003, "User count license exceeded.")] * 8
+    assert client.call_counts["Users.create"] == 3
+
+
+@pytest.mark.parametrize("code", [1004, -32001])
+def test_missing_rights_or_a_lost_session_stop_the_batches(make_client, fake, code):
+    fake.handlers["Groups.create"] = creating()
+    fake.script["Groups.create"] = [creating()({"groups": [{"name": "g0"}, {"name": "g1"}]})] + [rpc_error(code, "Denied.")] * 3
+    with make_client() as client:
+        with pytest.raises(KerioApiError) as info:
+            client.create_groups([{"name": f"g{n}"} for n in range(5)], batch_size=2)
+    assert [outcome.ok for outcome in info.value.completed] == [True, True]
+    assert client.call_counts["Groups.create"] == 2 + (code == -32001)  # an expired session is repeated once after a new login
+    if code == 1004:
+        assert "rights" in str(info.value) and "admin" in str(info.value)
 
 
 def test_set_users_maps_errors(make_client, fake):
@@ -655,7 +684,8 @@ def test_no_secret_anywhere(make_client, fake, caplog):
         shown.extend([repr(client), str(client), repr(vars(client)), repr(vars(client._session))])  # pylint: disable=protected-access
         users = [{"loginName": "a", "password": USER_PASSWORD}, {"loginName": "b", "password": USER_PASSWORD}]
         # Whole-call and per-item errors that echo the admin and the user password.
-        fake.script["Users.create"] = [rpc_error(1000, "Cannot log in as %1 with %2 (user %3)", "admin", ADMIN_PASSWORD, USER_PASSWORD),
+        echoed = rpc_error(1000, "Cannot log in as %1 with %2 (user %3)", "admin", ADMIN_PASSWORD, USER_PASSWORD)
+        fake.script["Users.create"] = [echoed, echoed, echoed,  # the batch, then each of its halves
                                        {"errors": [item_error(1, 1000, "Password %1 is too weak.", USER_PASSWORD)],
                                         "result": [{"inputIndex": 0, "id": "x"}]},
                                        503]

@@ -32,7 +32,12 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
 
 COLUMNS = ("Name", "Password", "FullName", "Description", "MailAddress", "Groups")
 KNOWN_COLUMNS = "Name, Password, FullName, Description, MailAddress and Groups"
+COLUMN_BY_KEY = {column.casefold(): column for column in COLUMNS}
 SCHEMES = {";": "fields separated by ';', values by ','", ",": "fields separated by ',', multiple values quoted"}
+# Characters that separate fields in one CSV dialect or another, and that no login name holds.
+SEPARATORS = (";", ",", "\t", "|")
+# The longest header label a message quotes (longer ones are named by their position).
+MAX_QUOTED_LABEL = 40
 
 # The local part of an address (RFC 5322 dot-atom): these characters, dots only between them.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
@@ -143,20 +148,45 @@ def address_problem(address: str) -> str | None:
     return None
 
 
+def _is_column_name(cell: str) -> bool:
+    return cell.strip().casefold() in COLUMN_BY_KEY
+
+
+def _may_quote_label(label: str) -> bool:
+    # Only letters and spaces, as a column's name has and a password seldom does: the line taken
+    # for the header may be a user's row (a file without a header), password included.
+    return len(label) <= MAX_QUOTED_LABEL and label.replace(" ", "").isalpha()
+
+
+def _not_a_header(cells: list[str], origin: Origin, other_delimiter: str) -> InputError:
+    """The error for a first line that names none of Kerio's columns; it quotes none of its cells."""
+    hint = ""
+    if any(_is_column_name(part) for cell in cells for part in cell.split(other_delimiter)):
+        hint = f"; split by {other_delimiter!r} it would name them: set delimiter to auto or {other_delimiter!r}"
+    return InputError(origin, (
+        f"this line does not look like a header, as it names none of {KNOWN_COLUMNS}: the first line must name "
+        f"the columns, for example Name;Password;FullName;Description;MailAddress;Groups{hint}"))
+
+
 def _header(cells: list[str], origin: Origin, other_delimiter: str) -> tuple[dict[str, int], list[InputError]]:
     """Kerio's column names mapped to their positions, and what is wrong with the header."""
+    if not any(map(_is_column_name, cells)):
+        return {}, [_not_a_header(cells, origin, other_delimiter)]
     columns: dict[str, int] = {}
     errors = []
-    known = {column.casefold(): column for column in COLUMNS}
     for index, cell in enumerate(cells):
         label = cell.strip()
-        column = known.get(label.casefold())
-        at = origin.at_column(label or str(index + 1))
+        column = COLUMN_BY_KEY.get(label.casefold())
+        quotable = _may_quote_label(label)
+        at = origin.at_column(label if quotable else str(index + 1))
         if column is None and not label and index >= len(cells) - 1:
             continue  # a trailing delimiter closes the header
         if column is None:
             hint = f"; the header looks separated by {other_delimiter!r}: set delimiter to auto or {other_delimiter!r}" if other_delimiter in label else ""
-            named = f"names an unknown column {label!r}" if label else f"has a column without a name (column {index + 1})"
+            if not label:
+                named = f"has a column without a name (column {index + 1})"
+            else:
+                named = f"names an unknown column {label!r}" if quotable else f"has an unknown column (column {index + 1})"
             errors.append(InputError(at, f"the header {named}; Kerio knows {KNOWN_COLUMNS} (in any case and order): rename or delete it{hint}"))
         elif column in columns:
             errors.append(InputError(at, f"the header names the column {column} twice (columns {columns[column] + 1} and {index + 1}); keep one"))
@@ -190,12 +220,33 @@ def _stripped(fields: list[str], index: int | None) -> str | None:
     return None if index is None else fields[index].strip()
 
 
-def _record(fields: list[str], columns: _Columns, origin: Origin) -> tuple[UserRecord | None, list[InputError]]:
-    """The user a row declares (``None`` when its name is not valid) and the row's errors."""
-    if len(fields) < columns.width:  # Excel drops trailing empty fields
-        fields = fields + [""] * (columns.width - len(fields))
-    name = fields[columns.name].strip()
+def _name_problem(name: str, field_count: int, columns: _Columns, delimiter: str) -> str | None:
+    """Why ``name`` is no login name, or ``None``; the name is not quoted when the row looks split wrong.
+
+    A row split by another delimiter than the file's puts several of its cells, password included,
+    into the Name; it then has fewer fields than the header, or a separator in its Name.
+    """
     problem = login_name_problem(name)
+    if problem is None:
+        return None
+    separator = next((character for character in SEPARATORS if character in name), None)
+    if field_count < columns.width:
+        found = f"the row has {field_count} of the header's {columns.width} fields and its Name is not a valid login name"
+    elif separator:
+        found = f"the Name holds {separator!r}, which no login name does"
+    else:
+        return problem
+    return (f"{found}: are the row's fields separated by {delimiter!r}? If they are, give it a Name of ASCII letters, "
+            "digits, '.', '_' and '-' (the Name is not shown, as it may hold other fields)")
+
+
+def _record(fields: list[str], columns: _Columns, origin: Origin, delimiter: str) -> tuple[UserRecord | None, list[InputError]]:
+    """The user a row declares (``None`` when its name is not valid) and the row's errors."""
+    field_count = len(fields)
+    if field_count < columns.width:  # Excel drops trailing empty fields
+        fields = fields + [""] * (columns.width - field_count)
+    name = fields[columns.name].strip()
+    problem = _name_problem(name, field_count, columns, delimiter)
     if problem:
         return None, [InputError(origin.at_column("Name"), problem)]
     errors = []
@@ -292,7 +343,7 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
                 f"the row has {len(fields)} fields but the header has {len(cells)}; put a value holding {row_delimiter!r} "
                 f"in double quotes (\"read{row_delimiter}all\") or remove the extra {row_delimiter!r}")))
             continue
-        record, row_errors = _record(fields, row_columns, Origin(source, line))
+        record, row_errors = _record(fields, row_columns, Origin(source, line), row_delimiter)
         errors.extend(row_errors)
         if record:
             records.append(record)

@@ -120,9 +120,9 @@ def test_a_forced_delimiter(tmp_path, delimiter, text):
 
 def test_a_forced_delimiter_that_does_not_fit_the_header_says_so(tmp_path):
     source = read(tmp_path, "Name;Groups\nabird;read\n", delimiter=",")
-    messages = [str(error) for error in source.errors]
-    assert any("unknown column 'Name;Groups'" in message and "set delimiter to auto or ';'" in message for message in messages)
-    assert any("users.csv, line 1, column Name: the header has no Name column" in message for message in messages)
+    error = only_error(source)
+    assert str(error).startswith("users.csv, line 1: this line does not look like a header")
+    assert error.message.endswith("; split by ';' it would name them: set delimiter to auto or ';'")
     assert source.records == []
 
 
@@ -280,6 +280,69 @@ def test_a_row_with_too_many_fields(tmp_path):
     assert str(error).startswith("users.csv, line 2: the row has 4 fields but the header has 3")
     assert "double quotes" in error.message
     assert [record.name for record in source.records] == ["mtaylor"]
+
+
+# Secrets: no message shows a password, nor a cell that could be one.
+
+PASSWORD = "Pw-Alice-123"
+
+
+@pytest.mark.parametrize("text, options", [
+    ("alice;Pw-Alice-123;Alice A\nbob;Pw-Bob-456;Bob B\n", {}),  # no header: the first row is taken for one
+    ("alice,Pw-Alice-123,Alice A\n", {}),
+    ("\n\nalice;Pw-Alice-123\n", {}),
+    ("name;Pw-Alice-123;Alice A\n", {}),  # no header, and a login name that is a column's name
+    ("alice;Pw-Alice-123;Password\n", {}),  # no header, and a cell that is a column's name
+    ('alice;"Pw-Alice-123\n', {}),  # no header, broken quoting
+    ("Name;Password;FullName\nalice\tPw-Alice-123\tAlice A\n", {}),  # rows separated by tabs
+    ("Name;Password;FullName\nalice Pw-Alice-123 Alice A\n", {}),  # rows separated by spaces
+    ("Name;Password;FullName\nalice,Pw-Alice-123,Alice A\n", {"delimiter": ";"}),
+    ("Name,Password,FullName\nalice;Pw-Alice-123;Alice A\n", {"delimiter": ","}),
+    ("Name;Password\nalice,Pw-Alice-123;x\n", {}),  # one ',' too many in the Name
+    ("Name;Password;FullName\nalice;Pw-Alice-123;Alice;A\n", {}),  # more fields than the header
+    ('Name;Password;FullName\nalice;"Pw-Alice-123;Alice A\n', {}),  # broken quoting
+    ("Name;Password;FullName\nal ice;Pw-Alice-123;Alice A\nalice;Pw-Alice-123;A\nALICE;Pw-Alice-123;A\n", {}),
+])
+def test_no_error_shows_a_password(tmp_path, text, options):
+    source = read(tmp_path, text, **options)
+    assert source.errors  # every file here is wrong somewhere
+    for error in source.errors:
+        assert PASSWORD not in str(error)
+        assert "Pw-Bob-456" not in str(error)
+
+
+def test_a_data_row_taken_for_the_header_is_not_quoted(tmp_path):
+    source = read(tmp_path, "alice;Pw-Alice-123;Alice A\nbob;Pw-Bob-456;Bob B\n")
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=1)
+    assert "does not look like a header" in error.message
+    assert "the first line must name the columns, for example Name;Password;FullName" in error.message
+    assert source.records == []
+
+
+def test_an_unknown_column_that_could_be_a_password_is_named_by_position(tmp_path):
+    source = read(tmp_path, "name;Pw-Alice-123;Alice A\nbob;Pw-Bob-456;Bob B\n")
+    messages = [str(error) for error in source.errors]
+    assert "users.csv, line 1, column 2: the header has an unknown column (column 2); " in messages[0]
+    assert "users.csv, line 1, column Alice A: the header names an unknown column 'Alice A'" in messages[1]
+
+
+@pytest.mark.parametrize("row, options", [
+    ("alice\tPw-Alice-123\tAlice A", {}),
+    ("alice,Pw-Alice-123,Alice A", {"delimiter": ";"}),
+])
+def test_a_row_not_split_like_the_header_says_so_without_its_cells(tmp_path, row, options):
+    source = read(tmp_path, f"Name;Password;FullName\nbob;pw;Bob\n{row}\n", **options)
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=3, column="Name")
+    assert str(error).startswith("users.csv, line 3, column Name: the row has 1 of the header's 3 fields and its Name is not "
+                                 "a valid login name: are the row's fields separated by ';'?")
+    assert [record.name for record in source.records] == ["bob"]
+
+
+def test_a_name_holding_a_separator_is_not_quoted(tmp_path):
+    source = read(tmp_path, "Name;Password\nalice,Pw-Alice-123;x\n")
+    assert only_error(source).message.startswith("the Name holds ',', which no login name does: are the row's fields separated by ';'?")
 
 
 # Lines.

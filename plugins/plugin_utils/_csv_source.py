@@ -44,9 +44,18 @@ _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 LOCAL_PART_PATTERN = re.compile(rf"^{_ATOM}(\.{_ATOM})*$")
 LOCAL_PART_MAX_LENGTH = 64
 
-# Single-byte code pages a legacy (pre-Unicode) export may be in; Kerio's home is Czech.
-LEGACY_CODE_PAGES = ("cp1250", "cp1252", "cp1251", "cp1257", "iso8859_2", "iso8859_15", "cp852", "cp850")
-LEGACY_FALLBACK = "cp1250"
+# What a byte order mark tells for sure. UTF-32 first: its little-endian mark (FF FE 00 00)
+# starts with UTF-16's (FF FE).
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Text encodings to Python that no file is in: they convert domain names, or nothing at all.
+NOT_FILE_CODECS = frozenset({"idna", "punycode", "undefined"})
+CODE_PAGE_EXAMPLES = "for example cp1250 (Central European) or cp1252 (Western European)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -58,47 +67,68 @@ class CsvSource:
     errors: list[InputError]
 
 
-def _guess_legacy_code_page(data: bytes) -> str:
-    # charset_normalizer comes with requests, which the collection needs anyway; without it
-    # (a bare controller running only this file), cp1250 is the best single guess for Kerio.
+def _codec(encoding: str) -> str | None:
+    """Python's name for the codec the ``encoding`` option names, or ``None`` when no file can be in it."""
+    if encoding == "auto":
+        return encoding
     try:
-        from charset_normalizer import from_bytes  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        return LEGACY_FALLBACK
-    best = from_bytes(data, cp_isolation=list(LEGACY_CODE_PAGES)).best()
-    return codecs.lookup(best.encoding).name if best else LEGACY_FALLBACK
+        codec = codecs.lookup(encoding)
+    except (LookupError, ValueError):  # ValueError: a name holding a NUL character
+        return None
+    # Not a text encoding: base64, rot13, zlib and the like convert bytes to bytes or text to text.
+    if not codec._is_text_encoding or codec.name in NOT_FILE_CODECS:  # pylint: disable=protected-access
+        return None
+    return codec.name
 
 
-def _choose_encoding(data: bytes) -> str:
-    """A byte order mark first, then strict UTF-8, then a guess for a legacy code page."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if len(data) >= 2 and (data[0] == 0) != (data[1] == 0):  # UTF-16 without a BOM: "N\0a\0m\0e\0"
-        return "utf-16-be" if data[0] == 0 else "utf-16-le"
+def _auto_codec(data: bytes) -> str:
+    """The codec a byte order mark tells, else UTF-8: only what can be told for sure.
+
+    A legacy code page is not guessed: a guess reads a cp1252 'è' as the cp1250 'č', and would
+    import the name corrupted without a word. A file not in UTF-8 then fails to decode.
+    """
+    return next((codec for mark, codec in BYTE_ORDER_MARKS if data.startswith(mark)), "utf-8")
+
+
+def _line_after(text: str) -> int:
+    """The 1-based line of the character that follows ``text``, counting line ends as the reader does."""
+    return len(io.StringIO(text + "_", newline="").readlines())
+
+
+def _undecodable(data: bytes, codec: str, exc: UnicodeError, origin: Origin, auto: bool) -> InputError:
+    """The error for a file ``codec`` cannot decode, at the line of the first bad byte when it can be told.
+
+    The bytes are not shown: they may be part of a password.
+    """
+    start = getattr(exc, "start", None)  # a bare UnicodeError does not say where
     try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return _guess_legacy_code_page(data)
+        line = None if start is None else _line_after(data[:start].decode(codec, errors="replace"))
+    except UnicodeError:
+        line = None
+    if auto and codec == "utf-8":
+        message = ("the file is not UTF-8 and has no byte order mark, so its encoding cannot be told for sure: "
+                   f"save it as UTF-8, or set the source's encoding to its code page, {CODE_PAGE_EXAMPLES}")
+    else:
+        message = f"this line is not valid {codec}: save the file as UTF-8, or set the source's encoding to the file's, {CODE_PAGE_EXAMPLES}"
+    return InputError(dataclasses.replace(origin, line=line), message)
 
 
 def _decode(data: bytes, encoding: str, origin: Origin) -> tuple[str | None, str, InputError | None]:
-    """The text of the file, the codec used, or the error that stopped decoding."""
-    try:
-        codec = _choose_encoding(data) if encoding == "auto" else codecs.lookup(encoding).name
-        # A BOM is dropped even when the codec was given (utf-8 for a UTF-8 file written by Excel).
-        return data.decode(codec).removeprefix("\ufeff"), codec, None
-    except LookupError:
-        return None, encoding, InputError(origin, (
-            f"{encoding!r} is not a text encoding Python knows; give a codec name such as 'utf-8', "
-            "'utf-16' or 'cp1250', or 'auto'"))
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].decode(codec, errors="replace").count("\n") + 1
+    """The text of the file, the codec used, or the error that stopped decoding; ``encoding`` is a codec or 'auto'."""
+    codec = _auto_codec(data) if encoding == "auto" else encoding
+    if encoding == "auto" and codec == "utf-8" and b"\0" in data:
+        # UTF-16 or UTF-32 without a byte order mark (ASCII characters beside NUL bytes, valid UTF-8 all
+        # the same); no text in UTF-8 or a code page holds a NUL.
+        line = _line_after(data[:data.index(b"\0")].decode(codec, errors="replace"))
         return None, codec, InputError(dataclasses.replace(origin, line=line), (
-            f"the file is not valid {codec}: byte {data[exc.start]:#04x} cannot be decoded; "
-            "give the file's encoding (for example 'cp1250') or save it as UTF-8"))
+            "the file holds NUL bytes, as UTF-16 or UTF-32 without a byte order mark does, so its encoding cannot be "
+            "told for sure: save it as UTF-8, or set the source's encoding to the file's, for example utf-16-le"))
+    try:
+        text = data.decode(codec)
+    except UnicodeError as exc:
+        return None, codec, _undecodable(data, codec, exc, origin, encoding == "auto")
+    # A BOM is dropped even when the codec was given (utf-8 for a UTF-8 file written by Excel).
+    return text.removeprefix("\ufeff"), codec, None
 
 
 # The non-blank rows as (line, fields), and where and why reading stopped early (None: it did not).
@@ -309,13 +339,18 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
         raise ValueError(f"delimiter must be 'auto', ';' or ',', not {delimiter!r}")
     source = display_name or path
     scheme = SCHEMES.get(delimiter, "not detected")
+    codec = _codec(encoding)
+    if codec is None:
+        return CsvSource(source, [], scheme, encoding, [InputError(Origin(source), (
+            f"the source's encoding {encoding!r} is not a text encoding Python can read a file in; set it to a codec name "
+            "such as 'utf-8', 'utf-16' or 'cp1250', or to 'auto'"))])
     try:
         with open(path, "rb") as stream:
             data = stream.read()
     except OSError as exc:
         problem = InputError(Origin(source), f"cannot read the file: {exc.strerror}; check the path and its permissions")
         return CsvSource(source, [], scheme, encoding, [problem])
-    text, encoding, problem = _decode(data, encoding, Origin(source))
+    text, encoding, problem = _decode(data, codec, Origin(source))
     if problem:
         return CsvSource(source, [], scheme, encoding, [problem])
 

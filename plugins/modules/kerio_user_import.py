@@ -67,8 +67,11 @@ options:
         default: auto
       encoding:
         description:
-          - For V(csv), the character encoding, any Python codec name such as V(utf-8) or V(cp1250).
-          - V(auto) reads a byte order mark (UTF-8 or UTF-16), then tries UTF-8, then guesses a legacy code page.
+          - For V(csv), the character encoding, any name of a Python text codec such as V(utf-8), V(utf-16),
+            V(cp1250) (Central European) or V(cp1252) (Western European). Another name fails the import before any file is read.
+          - V(auto) accepts only what can be told for sure, a byte order mark (UTF-8, UTF-16 or UTF-32) or else valid UTF-8
+            (which ASCII is). A file in a legacy code page fails the import, naming its first line that is not UTF-8, as a
+            guess could corrupt names silently; save it as UTF-8, or give its code page here.
         type: str
         default: auto
       server:
@@ -494,7 +497,9 @@ sources:
       returned: when type is csv
       sample: fields separated by ';', values by ','
     encoding:
-      description: For a CSV file, the character encoding used.
+      description:
+        - For a CSV file, the character encoding used, as Python names it.
+        - Under O(sources[].encoding=auto) V(utf-8), or V(utf-8-sig), V(utf-16) or V(utf-32) for a file with a byte order mark.
       type: str
       returned: when type is csv
       sample: utf-8

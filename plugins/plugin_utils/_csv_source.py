@@ -32,16 +32,30 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
 
 COLUMNS = ("Name", "Password", "FullName", "Description", "MailAddress", "Groups")
 KNOWN_COLUMNS = "Name, Password, FullName, Description, MailAddress and Groups"
+COLUMN_BY_KEY = {column.casefold(): column for column in COLUMNS}
 SCHEMES = {";": "fields separated by ';', values by ','", ",": "fields separated by ',', multiple values quoted"}
+# Characters that separate fields in one CSV dialect or another, and that no login name holds.
+SEPARATORS = (";", ",", "\t", "|")
+# The longest header label a message quotes (longer ones are named by their position).
+MAX_QUOTED_LABEL = 40
 
 # The local part of an address (RFC 5322 dot-atom): these characters, dots only between them.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 LOCAL_PART_PATTERN = re.compile(rf"^{_ATOM}(\.{_ATOM})*$")
 LOCAL_PART_MAX_LENGTH = 64
 
-# Single-byte code pages a legacy (pre-Unicode) export may be in; Kerio's home is Czech.
-LEGACY_CODE_PAGES = ("cp1250", "cp1252", "cp1251", "cp1257", "iso8859_2", "iso8859_15", "cp852", "cp850")
-LEGACY_FALLBACK = "cp1250"
+# What a byte order mark tells for sure. UTF-32 first: its little-endian mark (FF FE 00 00)
+# starts with UTF-16's (FF FE).
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# Text encodings to Python that no file is in: they convert domain names, or nothing at all.
+NOT_FILE_CODECS = frozenset({"idna", "punycode", "undefined"})
+CODE_PAGE_EXAMPLES = "for example cp1250 (Central European) or cp1252 (Western European)"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -53,47 +67,68 @@ class CsvSource:
     errors: list[InputError]
 
 
-def _guess_legacy_code_page(data: bytes) -> str:
-    # charset_normalizer comes with requests, which the collection needs anyway; without it
-    # (a bare controller running only this file), cp1250 is the best single guess for Kerio.
+def _codec(encoding: str) -> str | None:
+    """Python's name for the codec the ``encoding`` option names, or ``None`` when no file can be in it."""
+    if encoding == "auto":
+        return encoding
     try:
-        from charset_normalizer import from_bytes  # pylint: disable=import-outside-toplevel
-    except ImportError:
-        return LEGACY_FALLBACK
-    best = from_bytes(data, cp_isolation=list(LEGACY_CODE_PAGES)).best()
-    return codecs.lookup(best.encoding).name if best else LEGACY_FALLBACK
+        codec = codecs.lookup(encoding)
+    except (LookupError, ValueError):  # ValueError: a name holding a NUL character
+        return None
+    # Not a text encoding: base64, rot13, zlib and the like convert bytes to bytes or text to text.
+    if not codec._is_text_encoding or codec.name in NOT_FILE_CODECS:  # pylint: disable=protected-access
+        return None
+    return codec.name
 
 
-def _choose_encoding(data: bytes) -> str:
-    """A byte order mark first, then strict UTF-8, then a guess for a legacy code page."""
-    if data.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if len(data) >= 2 and (data[0] == 0) != (data[1] == 0):  # UTF-16 without a BOM: "N\0a\0m\0e\0"
-        return "utf-16-be" if data[0] == 0 else "utf-16-le"
+def _auto_codec(data: bytes) -> str:
+    """The codec a byte order mark tells, else UTF-8: only what can be told for sure.
+
+    A legacy code page is not guessed: a guess reads a cp1252 'è' as the cp1250 'č', and would
+    import the name corrupted without a word. A file not in UTF-8 then fails to decode.
+    """
+    return next((codec for mark, codec in BYTE_ORDER_MARKS if data.startswith(mark)), "utf-8")
+
+
+def _line_after(text: str) -> int:
+    """The 1-based line of the character that follows ``text``, counting line ends as the reader does."""
+    return len(io.StringIO(text + "_", newline="").readlines())
+
+
+def _undecodable(data: bytes, codec: str, exc: UnicodeError, origin: Origin, auto: bool) -> InputError:
+    """The error for a file ``codec`` cannot decode, at the line of the first bad byte when it can be told.
+
+    The bytes are not shown: they may be part of a password.
+    """
+    start = getattr(exc, "start", None)  # a bare UnicodeError does not say where
     try:
-        data.decode("utf-8")
-        return "utf-8"
-    except UnicodeDecodeError:
-        return _guess_legacy_code_page(data)
+        line = None if start is None else _line_after(data[:start].decode(codec, errors="replace"))
+    except UnicodeError:
+        line = None
+    if auto and codec == "utf-8":
+        message = ("the file is not UTF-8 and has no byte order mark, so its encoding cannot be told for sure: "
+                   f"save it as UTF-8, or set the source's encoding to its code page, {CODE_PAGE_EXAMPLES}")
+    else:
+        message = f"this line is not valid {codec}: save the file as UTF-8, or set the source's encoding to the file's, {CODE_PAGE_EXAMPLES}"
+    return InputError(dataclasses.replace(origin, line=line), message)
 
 
 def _decode(data: bytes, encoding: str, origin: Origin) -> tuple[str | None, str, InputError | None]:
-    """The text of the file, the codec used, or the error that stopped decoding."""
-    try:
-        codec = _choose_encoding(data) if encoding == "auto" else codecs.lookup(encoding).name
-        # A BOM is dropped even when the codec was given (utf-8 for a UTF-8 file written by Excel).
-        return data.decode(codec).removeprefix("\ufeff"), codec, None
-    except LookupError:
-        return None, encoding, InputError(origin, (
-            f"{encoding!r} is not a text encoding Python knows; give a codec name such as 'utf-8', "
-            "'utf-16' or 'cp1250', or 'auto'"))
-    except UnicodeDecodeError as exc:
-        line = data[:exc.start].decode(codec, errors="replace").count("\n") + 1
+    """The text of the file, the codec used, or the error that stopped decoding; ``encoding`` is a codec or 'auto'."""
+    codec = _auto_codec(data) if encoding == "auto" else encoding
+    if encoding == "auto" and codec == "utf-8" and b"\0" in data:
+        # UTF-16 or UTF-32 without a byte order mark (ASCII characters beside NUL bytes, valid UTF-8 all
+        # the same); no text in UTF-8 or a code page holds a NUL.
+        line = _line_after(data[:data.index(b"\0")].decode(codec, errors="replace"))
         return None, codec, InputError(dataclasses.replace(origin, line=line), (
-            f"the file is not valid {codec}: byte {data[exc.start]:#04x} cannot be decoded; "
-            "give the file's encoding (for example 'cp1250') or save it as UTF-8"))
+            "the file holds NUL bytes, as UTF-16 or UTF-32 without a byte order mark does, so its encoding cannot be "
+            "told for sure: save it as UTF-8, or set the source's encoding to the file's, for example utf-16-le"))
+    try:
+        text = data.decode(codec)
+    except UnicodeError as exc:
+        return None, codec, _undecodable(data, codec, exc, origin, encoding == "auto")
+    # A BOM is dropped even when the codec was given (utf-8 for a UTF-8 file written by Excel).
+    return text.removeprefix("\ufeff"), codec, None
 
 
 # The non-blank rows as (line, fields), and where and why reading stopped early (None: it did not).
@@ -143,20 +178,45 @@ def address_problem(address: str) -> str | None:
     return None
 
 
+def _is_column_name(cell: str) -> bool:
+    return cell.strip().casefold() in COLUMN_BY_KEY
+
+
+def _may_quote_label(label: str) -> bool:
+    # Only letters and spaces, as a column's name has and a password seldom does: the line taken
+    # for the header may be a user's row (a file without a header), password included.
+    return len(label) <= MAX_QUOTED_LABEL and label.replace(" ", "").isalpha()
+
+
+def _not_a_header(cells: list[str], origin: Origin, other_delimiter: str) -> InputError:
+    """The error for a first line that names none of Kerio's columns; it quotes none of its cells."""
+    hint = ""
+    if any(_is_column_name(part) for cell in cells for part in cell.split(other_delimiter)):
+        hint = f"; split by {other_delimiter!r} it would name them: set delimiter to auto or {other_delimiter!r}"
+    return InputError(origin, (
+        f"this line does not look like a header, as it names none of {KNOWN_COLUMNS}: the first line must name "
+        f"the columns, for example Name;Password;FullName;Description;MailAddress;Groups{hint}"))
+
+
 def _header(cells: list[str], origin: Origin, other_delimiter: str) -> tuple[dict[str, int], list[InputError]]:
     """Kerio's column names mapped to their positions, and what is wrong with the header."""
+    if not any(map(_is_column_name, cells)):
+        return {}, [_not_a_header(cells, origin, other_delimiter)]
     columns: dict[str, int] = {}
     errors = []
-    known = {column.casefold(): column for column in COLUMNS}
     for index, cell in enumerate(cells):
         label = cell.strip()
-        column = known.get(label.casefold())
-        at = origin.at_column(label or str(index + 1))
+        column = COLUMN_BY_KEY.get(label.casefold())
+        quotable = _may_quote_label(label)
+        at = origin.at_column(label if quotable else str(index + 1))
         if column is None and not label and index >= len(cells) - 1:
             continue  # a trailing delimiter closes the header
         if column is None:
             hint = f"; the header looks separated by {other_delimiter!r}: set delimiter to auto or {other_delimiter!r}" if other_delimiter in label else ""
-            named = f"names an unknown column {label!r}" if label else f"has a column without a name (column {index + 1})"
+            if not label:
+                named = f"has a column without a name (column {index + 1})"
+            else:
+                named = f"names an unknown column {label!r}" if quotable else f"has an unknown column (column {index + 1})"
             errors.append(InputError(at, f"the header {named}; Kerio knows {KNOWN_COLUMNS} (in any case and order): rename or delete it{hint}"))
         elif column in columns:
             errors.append(InputError(at, f"the header names the column {column} twice (columns {columns[column] + 1} and {index + 1}); keep one"))
@@ -190,12 +250,33 @@ def _stripped(fields: list[str], index: int | None) -> str | None:
     return None if index is None else fields[index].strip()
 
 
-def _record(fields: list[str], columns: _Columns, origin: Origin) -> tuple[UserRecord | None, list[InputError]]:
-    """The user a row declares (``None`` when its name is not valid) and the row's errors."""
-    if len(fields) < columns.width:  # Excel drops trailing empty fields
-        fields = fields + [""] * (columns.width - len(fields))
-    name = fields[columns.name].strip()
+def _name_problem(name: str, field_count: int, columns: _Columns, delimiter: str) -> str | None:
+    """Why ``name`` is no login name, or ``None``; the name is not quoted when the row looks split wrong.
+
+    A row split by another delimiter than the file's puts several of its cells, password included,
+    into the Name; it then has fewer fields than the header, or a separator in its Name.
+    """
     problem = login_name_problem(name)
+    if problem is None:
+        return None
+    separator = next((character for character in SEPARATORS if character in name), None)
+    if field_count < columns.width:
+        found = f"the row has {field_count} of the header's {columns.width} fields and its Name is not a valid login name"
+    elif separator:
+        found = f"the Name holds {separator!r}, which no login name does"
+    else:
+        return problem
+    return (f"{found}: are the row's fields separated by {delimiter!r}? If they are, give it a Name of ASCII letters, "
+            "digits, '.', '_' and '-' (the Name is not shown, as it may hold other fields)")
+
+
+def _record(fields: list[str], columns: _Columns, origin: Origin, delimiter: str) -> tuple[UserRecord | None, list[InputError]]:
+    """The user a row declares (``None`` when its name is not valid) and the row's errors."""
+    field_count = len(fields)
+    if field_count < columns.width:  # Excel drops trailing empty fields
+        fields = fields + [""] * (columns.width - field_count)
+    name = fields[columns.name].strip()
+    problem = _name_problem(name, field_count, columns, delimiter)
     if problem:
         return None, [InputError(origin.at_column("Name"), problem)]
     errors = []
@@ -258,13 +339,18 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
         raise ValueError(f"delimiter must be 'auto', ';' or ',', not {delimiter!r}")
     source = display_name or path
     scheme = SCHEMES.get(delimiter, "not detected")
+    codec = _codec(encoding)
+    if codec is None:
+        return CsvSource(source, [], scheme, encoding, [InputError(Origin(source), (
+            f"the source's encoding {encoding!r} is not a text encoding Python can read a file in; set it to a codec name "
+            "such as 'utf-8', 'utf-16' or 'cp1250', or to 'auto'"))])
     try:
         with open(path, "rb") as stream:
             data = stream.read()
     except OSError as exc:
         problem = InputError(Origin(source), f"cannot read the file: {exc.strerror}; check the path and its permissions")
         return CsvSource(source, [], scheme, encoding, [problem])
-    text, encoding, problem = _decode(data, encoding, Origin(source))
+    text, encoding, problem = _decode(data, codec, Origin(source))
     if problem:
         return CsvSource(source, [], scheme, encoding, [problem])
 
@@ -292,7 +378,7 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
                 f"the row has {len(fields)} fields but the header has {len(cells)}; put a value holding {row_delimiter!r} "
                 f"in double quotes (\"read{row_delimiter}all\") or remove the extra {row_delimiter!r}")))
             continue
-        record, row_errors = _record(fields, row_columns, Origin(source, line))
+        record, row_errors = _record(fields, row_columns, Origin(source, line), row_delimiter)
         errors.extend(row_errors)
         if record:
             records.append(record)

@@ -36,7 +36,7 @@ CLEAN_OUT = Struct(
     complete=True,
 )
 ID_ENTITY = Struct("IdEntity", {"id": STRING, "name": STRING})
-OPTIONAL_ENTITY = Struct("OptionalEntity", {"enabled": BOOL, "id": STRING, "name": STRING}, complete=True)
+OPTIONAL_ENTITY = Struct("OptionalEntity", {"enabled": BOOL, "id": STRING, "name": STRING})  # not a value struct (reference §3)
 DATA_SOURCE = Enum("DataSource", "DSInternalSource", "DSLDAPSource")
 USER_GROUP = Struct("UserGroup", {"id": STRING, "name": STRING, "description": STRING, "itemSource": DATA_SOURCE})
 AUTH_TYPE = Enum("UserAuthType", "UInternalAuth", "UWindowsNTAuth", "UPamAuth", "UKerberosAuth", "UAppleAuth", "ULDAPAuth")
@@ -134,6 +134,18 @@ USER_SPEC = Struct("User", {
 # Members a client may set; the others it sends are ignored (read-only) or handled apart
 # (domainId, password) or ignored on purpose (userGroups: see _state.Store.create_user).
 USER_WRITABLE = frozenset(USER_DEFAULTS) | {"loginName"}
+# Of those, what Users.set may change: hasDefaultSpamRule is "available only on user creation" and
+# homeServer is read-only or write-once (reference §6.1), so a pattern's are ignored like read-only ones.
+USER_SETTABLE = USER_WRITABLE - {"hasDefaultSpamRule", "homeServer"}
+
+
+def written_user_members(members: dict, writable: frozenset) -> dict:
+    """The members of a User struct a call writes: the ``writable`` ones, of accessPolicy only its id (reference §6.1)."""
+    written = {key: value for key, value in members.items() if key in writable}
+    policy = written.pop("accessPolicy", None)
+    if policy is not None and "id" in policy:
+        written["accessPolicy"] = {"id": policy["id"], "name": ""}  # this emulator knows no policy names
+    return written
 
 # --- Group (reference §7.1) -----------------------------------------------------------------------------
 GROUP_DEFAULTS = {"description": "", "emailAddresses": [], "role": "UserRole", "hasDomainRestriction": False, "publishInGal": True}

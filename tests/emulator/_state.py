@@ -13,8 +13,8 @@ from __future__ import annotations
 
 from _errors import ALREADY_EXISTS, NOT_FOUND, OPERATION_FAILED, ItemError
 from _model import (
-    BUILT_IN_ROLES, GROUP_DEFAULTS, GROUP_WRITABLE, USER_DEFAULTS, USER_WRITABLE,
-    Alias, Domain, Group, Template, User, new_uuid, password_digest,
+    BUILT_IN_ROLES, GROUP_DEFAULTS, GROUP_WRITABLE, USER_DEFAULTS, USER_SETTABLE, USER_WRITABLE,
+    Alias, Domain, Group, Template, User, new_uuid, password_digest, written_user_members,
 )
 from _rules import check_addresses_free, check_capacity, check_local_parts, check_login_name, check_password
 
@@ -96,7 +96,7 @@ class Store:
         open question 6), so only Groups.addMemberList does, and a client relying on it finds out here.
         """
         domain = self.domain_of_item(item["domainId"])
-        data = {**USER_DEFAULTS, **{key: value for key, value in item.items() if key in USER_WRITABLE}}
+        data = {**USER_DEFAULTS, **written_user_members(item, USER_WRITABLE)}
         self.check_user(domain, data, None)
         if password_sha256 is None:
             password_sha256 = self._new_password(domain, data, item.get("password"))
@@ -114,7 +114,7 @@ class Store:
         domain = user.domain
         if pattern.get("domainId", domain.id) != domain.id:
             raise ItemError(OPERATION_FAILED, "User %1 cannot be moved to another domain.", user.name)
-        data = {**user.data, **{key: value for key, value in pattern.items() if key in USER_WRITABLE}}
+        data = {**user.data, **written_user_members(pattern, USER_SETTABLE)}
         self.check_user(domain, data, user)
         password_sha256 = user.password_sha256
         if "password" in pattern:

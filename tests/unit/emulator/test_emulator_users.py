@@ -176,6 +176,21 @@ def test_set_changes_only_the_members_in_the_pattern(client, emu):
     assert {key: value for key, value in after.items() if key != "fullName"} == {key: value for key, value in before.items() if key != "fullName"}
 
 
+def test_set_ignores_what_only_create_sets_and_the_name_of_the_access_policy(client, emu):
+    """hasDefaultSpamRule is set on creation only, homeServer is read-only or write-once, of accessPolicy only id is writable."""
+    server = {"id": "keriodb://server/other", "name": "other"}
+    user = client.new_user("spam", hasDefaultSpamRule=True, homeServer=server, accessPolicy={"id": "policy-1", "name": "Made up"})
+    assert create(client, user)["errors"] == []
+    created = emu.users()["spam"]
+    assert (created["hasDefaultSpamRule"], created["homeServer"], created["accessPolicy"]) == (True, server, {"id": "policy-1", "name": ""})
+    pattern = {"hasDefaultSpamRule": False, "homeServer": {"id": "", "name": ""}, "accessPolicy": {"id": "policy-2", "name": "Other"},
+               "migration": {"enabled": True}}
+    assert client.result("Users.set", {"userIds": [client.user_id("spam")], "pattern": pattern}) == {"errors": []}
+    updated = emu.users()["spam"]
+    assert (updated["hasDefaultSpamRule"], updated["homeServer"], updated["accessPolicy"]) == (True, server, {"id": "policy-2", "name": ""})
+    assert updated["migration"] == created["migration"]
+
+
 def test_set_changes_the_password(client, emu):
     client.result("Users.set", {"userIds": [client.user_id("jdoe")], "pattern": {"password": "N3w-password"}})
     assert emu.users()["jdoe"]["passwordSha256"] == hashlib.sha256(b"N3w-password").hexdigest()

@@ -147,6 +147,7 @@ def written_user_members(members: dict, writable: frozenset) -> dict:
         written["accessPolicy"] = {"id": policy["id"], "name": ""}  # this emulator knows no policy names
     return written
 
+
 # --- Group (reference §7.1) -----------------------------------------------------------------------------
 GROUP_DEFAULTS = {"description": "", "emailAddresses": [], "role": "UserRole", "hasDomainRestriction": False, "publishInGal": True}
 GROUP_SPEC = Struct("Group", {

@@ -9,14 +9,15 @@ from __future__ import annotations
 import hmac
 
 from _errors import LOGIN_FAILED, LOGIN_FAILED_MESSAGE, RpcError
-from _model import ROLE_RANK, password_digest
+from _model import ROLE_RANK, password_digest, role_rank
 from _rpc import rpc_method
 from _schema import STRING, Struct
 from _sessions import Sessions
 
 API_VERSION = 18
-# Roles that may use the administration API; a plain user's credentials are "not correct" here.
-ADMIN_RANK = ROLE_RANK["AccountAdmin"]
+# Roles that may use the administration API: from the Auditor ("whole server read only") up. A plain
+# user's credentials are "not correct" here.
+ADMIN_RANK = ROLE_RANK["Auditor"]
 
 
 def _find_admin(store, user_name: str, password: str):
@@ -28,7 +29,7 @@ def _find_admin(store, user_name: str, password: str):
         return None
     if not hmac.compare_digest(user.password_sha256, password_digest(password)):
         return None
-    return user if ROLE_RANK[user.render()["effectiveRole"]["userRole"]] >= ADMIN_RANK else None
+    return user if role_rank(user) >= ADMIN_RANK else None
 
 
 # ``userName`` with a capital N; the lower-case ``username`` of a 7.1.3 client is unverified (reference

@@ -312,6 +312,11 @@ def _group_role(user) -> str:
     return max((group.data["role"] for group in user.groups()), key=ROLE_RANK.__getitem__, default="UserRole")
 
 
+def role_rank(user) -> int:
+    """How mighty the user's effective role is (ROLE_RANK), without rendering the user."""
+    return ROLE_RANK[_effective_role(user)["userRole"]]
+
+
 def _effective_role(user) -> dict:
     own_role, group_role = user.data["role"], _group_role(user)
     return own_role if ROLE_RANK[own_role["userRole"]] >= ROLE_RANK[group_role] else user_right(group_role)

@@ -19,8 +19,9 @@ import time
 import traceback
 import typing as t
 
-from _errors import INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, SESSION_EXPIRED, ItemError, RpcError
+from _errors import ACCESS_DENIED, INTERNAL_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, PARSE_ERROR, SESSION_EXPIRED, ItemError, RpcError
 from _jsontext import encode
+from _model import ROLE_RANK, role_rank
 from _schema import Struct, check_params
 from _sessions import Session
 
@@ -51,6 +52,10 @@ def rpc_method(name: str, params: dict | None = None, *, writes=False, public=Fa
         METHODS[name] = Method(handler, Struct("params", params or {}, complete=True), writes, public, locked)
         return handler
     return register
+
+
+# An Auditor may log in and read; writing takes an account administrator (reference §4.2: 1004).
+WRITER_RANK = ROLE_RANK["AccountAdmin"]
 
 
 def write_methods() -> frozenset:
@@ -197,6 +202,8 @@ def _invoke(call: Call, name: str, params, cookie: str | None, token: str | None
     with app.lock:
         if not method.public:
             call.session = authenticate(app, cookie, token)
+            if method.writes and role_rank(call.user) < WRITER_RANK:
+                raise RpcError(ACCESS_DENIED, "Insufficient rights to perform the requested operation.")
         call.params = check_params(method.params, params)
         if method.locked:
             return method.handler(call)

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
 import stat
@@ -217,6 +218,26 @@ def test_a_user_declared_twice_is_merged_when_the_role_says_so(kerio, tmp_path, 
     assert run.returncode == 0, run.output
     abird = kerio.users()["ABird"]  # the login name as inventory, first, spells it
     assert abird["fullName"] == "Alexandra B. Bird" and abird["description"] == "Development"  # inventory first, then the file
+
+
+def test_a_read_only_administrator_can_check_but_not_change(emulator_factory, tmp_path, playbook_runner):
+    auditor_password = "Aud1tor-Pa55word"
+    seed = copy.deepcopy(SEED)
+    seed["domains"][0]["users"].append({"loginName": "auditor", "password": auditor_password,
+                                        "role": {"userRole": "Auditor", "publicFolderRight": False, "archiveFolderRight": False}})
+    kerio = emulator_factory(seed=seed, admin_password=ADMIN_PASSWORD)
+    inventory = write_inventory(tmp_path, kerio, [domain()], host_vars={"kerio_user": "auditor", "kerio_password": auditor_password})
+    before = kerio.users()
+
+    check = playbook_runner(inventory=inventory, check=True)
+    assert check.returncode == 0, check.output
+    assert "abird" in check.results(TASK)[0]["created"] and kerio.write_calls() == 0
+
+    run = playbook_runner(inventory=inventory)
+    assert run.failed == 1
+    assert "Insufficient rights" in run.output and "'auditor' lacks the administration rights" in run.output
+    assert kerio.write_calls() == 1 and kerio.users() == before  # stopped at the first write
+    assert auditor_password not in run.output
 
 
 def test_connection_set_once_through_the_action_group(kerio, tmp_path, playbook_runner):

@@ -95,3 +95,21 @@ def test_who_am_i_describes_the_administrator(client):
     assert set(details) == {"id", "domainId", "loginName", "fullName", "effectiveRole"}
     assert details["effectiveRole"]["userRole"] == "FullAdmin"
     assert details["domainId"] == client.domain_id()
+
+
+@pytest.mark.parametrize("role, may_write", [("Auditor", False), ("AccountAdmin", True)])
+def test_an_auditor_may_log_in_and_read_but_not_write(client, make_client, emu, role, may_write):
+    """Kerio's "whole server read only" administrator: writes are refused with 1004 (reference §4.2)."""
+    right = {"userRole": role, "publicFolderRight": False, "archiveFolderRight": False}
+    client.result("Users.create", {"users": [client.new_user("reader", role=right)]})
+    reader = make_client(login=False)
+    reader.login("reader", "Good-pass-123")
+    assert reader.result("Session.whoAmI")["userDetails"]["effectiveRole"]["userRole"] == role
+    assert "jdoe" in reader.logins()
+    before = emu.users()
+    reply = reader.call("Users.set", {"userIds": [reader.user_id("jdoe")], "pattern": {"description": "changed"}})
+    if may_write:
+        assert reply["result"] == {"errors": []}
+    else:
+        assert (reply["error"]["code"], reply["error"]["message"]) == (1004, "Insufficient rights to perform the requested operation.")
+        assert emu.users() == before

@@ -37,6 +37,14 @@ def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
     }
 
 
+def describe_import_server(server: dict[str, t.Any]) -> str:
+    """What Kerio is asked to read, for the log at -vvv (its bind password left out)."""
+    return (f"Users.getFromServer: Kerio lists the users of {server['directoryType']} {server['remoteDomainName']!r} from "
+            f"{server['address'] or 'its default server'}, bound as {server['loginName'] or '(nobody)'}, filter "
+            f"{server['ldapFilter'] or '(none)'}, {'secure' if server['isSecureConnection'] else 'plain'} connection. Kerio's own "
+            f"debug log (Directory Service Lookup) shows its side of the lookup.")
+
+
 def _record(item: dict[str, t.Any], origin: Origin) -> UserRecord:
     groups = tuple(group["name"] for group in item.get("userGroups") or () if group.get("name"))
     return UserRecord(

@@ -17,7 +17,12 @@ import fnmatch
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._csv_source import read_csv_source
-from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import import_server, records_from_importees, source_name
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import (
+    describe_import_server,
+    import_server,
+    records_from_importees,
+    source_name,
+)
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
     Origin,
@@ -128,7 +133,10 @@ def read_directory_sources(
             results.append(_with_auth_type(SourceResult(rank, summary, directory.records, skipped=directory.skipped), options))
         elif options["type"] == "kerio_directory":
             name = source_name(options)
-            records, skipped = records_from_importees(client.users_from_server(import_server(options), domain_id), name, existing_logins)
+            server = import_server(options)
+            if log is not None:
+                log(describe_import_server(server))
+            records, skipped = records_from_importees(client.users_from_server(server, domain_id), name, existing_logins)
             summary = {"source": name, "type": "kerio_directory", "users": len(records)}
             results.append(_with_auth_type(SourceResult(rank, summary, records, skipped=skipped), options))
     return results

@@ -152,6 +152,27 @@ def test_active_directory_imported_through_kerio_itself(samba_ad_server, emulato
     assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0
 
 
+def test_edirectory_imported_through_kerio_itself(edirectory_server, emulator_factory, tmp_path, playbook_runner):
+    kerio = emulator_factory(seed=SEED, extra_args=["--ldap-ca-file", edirectory_server.ca_cert])
+    source = {
+        "type": "kerio_directory", "directory_type": "NovellEDirectory", "domain_name": edirectory_server.facts.base_dn.split("=", 1)[1],
+        "server": ["localhost"], "port": edirectory_server.ldaps_port,
+        "bind_user": edirectory_server.reader_bind, "bind_password": edirectory_server.reader_password,
+    }
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "sources": [source]}])
+    run = playbook_runner(inventory=inventory)
+    assert run.returncode == 0, run.output
+    users = kerio.users()
+    assert edirectory_server.facts.logins <= set(users)
+    sample = next(person for person in edirectory_server.facts.people if not person.full_name.isascii())
+    assert users[sample.login]["fullName"] == sample.full_name
+    assert edirectory_server.reader_password not in run.output
+
+    kerio.reset_stats()
+    rerun = playbook_runner(inventory=inventory)
+    assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0
+
+
 def test_each_search_is_logged_at_vvv_as_a_command_to_replay(openldap_server, emulator, tmp_path, playbook_runner):
     source, _people, _login = ldap_source(openldap_server)
     source["filter"] = "(|(uid=zoe.angstrom)(uid=jiri.novacek))"

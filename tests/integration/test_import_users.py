@@ -284,11 +284,14 @@ def test_nt_domain_imported_through_kerio_itself(emulator_factory, tmp_path, pla
         }},
     }
     kerio = emulator_factory(seed=seed, admin_password=ADMIN_PASSWORD)
-    source = {"type": "kerio_directory", "directory_type": "WinNT", "domain_name": "CORP"}
+    source = {"type": "kerio_directory", "directory_type": "WinNT", "domain_name": "CORP", "bind_user": "CORP\\reader",
+              "bind_password": "B1nd-Pa55word"}
     inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "sources": [source]}])
 
-    check = playbook_runner(inventory=inventory, check=True)
+    check = playbook_runner(inventory=inventory, check=True, extra_args=["-vvv"])
     assert check.returncode == 0, check.output
+    assert "Kerio lists the users of WinNT 'CORP' from its default server, bound as CORP\\reader" in check.output
+    assert "Directory Service Lookup" in check.output and "B1nd-Pa55word" not in check.output
     (planned,) = check.results(TASK)
     assert planned["created"] == ["pnovak"] and kerio.write_calls() == 0
     (refused,) = planned["not_imported"]

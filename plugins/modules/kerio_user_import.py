@@ -20,6 +20,9 @@ description:
     Users that no source mentions are left alone.
   - All input is read and validated before the first change is made; an error names the file, line and
     column, or the inventory entry, and nothing is written.
+  - When the connection to Kerio is lost while changes are being made, the task fails at that write, naming it,
+    and makes no further change; its result still lists what was changed before (and reports C(changed)).
+    A re-run reads what the server then holds and completes the import.
   - Runs on the controller and talks to the Kerio Connect Administration API over HTTPS.
 author:
   - kerio.connect contributors (@kerio-connect)

@@ -114,6 +114,7 @@ def _report_for_check_mode(plan: Plan) -> ApplyReport:
         updated=[update.record for update in plan.updates],
         removed=[removal.record for removal in plan.removals],
         groups_created=list(plan.groups_to_create),
+        changed=plan.changes_anything,
     )
 
 
@@ -218,14 +219,24 @@ def run_import(
         result["generated_passwords_file"] = request.generated_passwords_file
     if diff:
         result["diff"] = _diff(plan)
+    _fail_on(result, [report.interruption] if report.interruption else [])
     return result
+
+
+def _fail_on(result: dict[str, t.Any], problems: list[str]) -> None:
+    """Fail the result for what stopped or spoilt the run after it began to write, keeping what it did."""
+    if not problems:
+        return
+    if result["errors"]:
+        problems.append(f"Besides, {len(result['errors'])} user(s) could not be imported; see 'errors'.")
+    result.update(failed=True, msg=" ".join(problems))
 
 
 def _result(report: ApplyReport, plan: Plan, sources, records: list[UserRecord], existing_users: list[dict], api_calls) -> dict[str, t.Any]:
     """The module's result (RETURN documents it; a test holds the two together)."""
     declared_keys = {record.key for record in records}
     return {
-        "changed": bool(report.created or report.updated or report.removed or report.groups_created),
+        "changed": report.changed,
         "summary": {
             "created": len(report.created),
             "updated": len(report.updated),

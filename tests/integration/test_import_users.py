@@ -296,3 +296,30 @@ def test_users_needing_the_same_change_share_one_call(emulator_factory, tmp_path
     assert run.returncode == 0, run.output
     assert kerio.stats()["Users.set"] == 3  # one pattern, five users, batches of two
     assert not any(kerio.users()[name]["isEnabled"] for name in names)
+
+
+def test_a_connection_dropped_mid_apply_reports_what_was_done_and_a_rerun_repairs_it(kerio, tmp_path, playbook_runner):
+    inventory = write_inventory(tmp_path, kerio, [domain()])
+    kerio.set_faults(fail=[{"method": "Groups.addMemberList", "nth": 1, "action": "drop"}])
+    run = playbook_runner(inventory=inventory)
+    assert run.failed == 1
+    (result,) = run.results(TASK)
+    assert result["changed"] is True
+    assert sorted(result["created"]) == ["abird", "ewood", "helpdesk", "jnovak", "mtaylor", "zangstrom"]
+    assert result["updated"] == ["jdoe"] and result["removed"] == ["former.employee"]
+    assert sorted(result["groups_created"]) == ["all", "read", "support"]
+    assert result["summary"] == {"created": 6, "updated": 1, "removed": 1, "unchanged": 0, "failed": 0}
+    assert "Groups.addMemberList" in result["msg"] and "outcome of this write is unknown" in result["msg"]
+    assert "again" in result["msg"]
+    assert ADMIN_PASSWORD not in run.output and "H3lp-Desk-Pa55" not in run.output
+    users = kerio.users()
+    assert "former.employee" not in users and "abird" in users and users["abird"]["groups"] == []
+
+    kerio.set_faults()
+    repair = playbook_runner(inventory=inventory)
+    assert repair.returncode == 0, repair.output
+    assert sorted(kerio.users()["abird"]["groups"]) == ["all", "read"]
+    assert sorted(kerio.users()["jdoe"]["groups"]) == ["all", "sales"]
+    rerun = playbook_runner(inventory=inventory)
+    assert rerun.returncode == 0 and rerun.changed == 0
+

@@ -269,6 +269,12 @@ options:
     description:
       - File on the controller (mode 0600) to which the passwords that Kerio generated for created users
         without a password are written, one C(login;password) line each. Required when such users are created.
+      - The passwords are written before the users are created, so that no failure can lose the password of a user
+        that exists. The lines of users the server then refuses to create are taken out again, and a new password
+        replaces the line an earlier run left for the same login. Lines of other logins are kept as they are.
+      - A login has one line, so give each domain of each server its own file when they may hold the same login.
+      - The file is rewritten whole, through a temporary file in the same directory, and locked meanwhile, so tasks of
+        several hosts can share it.
     type: path
   create_groups:
     description:

@@ -20,6 +20,7 @@ import typing as t
 
 import yaml
 
+from ansible_collections.kerio.connect.plugins.plugin_utils import _generated_passwords
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, Failure, apply_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, Plan, PlanOptions, build_plan
@@ -100,12 +101,29 @@ def _generate_passwords(client, domain_id: str, plan: Plan, path: str | None) ->
     """Kerio generates the missing passwords; they are kept in the caller's file before any user is created."""
     generated = {create.record.key: client.generate_password(domain_id) for create in plan.creates if create.needs_generated_password}
     if generated:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(descriptor, 0o600)
         names = {create.record.key: create.record.name for create in plan.creates}
-        with os.fdopen(descriptor, "a", encoding="utf-8") as passwords_file:
-            passwords_file.writelines(f"{names[key]};{password}\n" for key, password in generated.items())
+        try:
+            _generated_passwords.update(path, new={names[key]: password for key, password in generated.items()})
+        except OSError as error:
+            raise ImportAborted(f"generated_passwords_file: cannot write {path!r} ({error.strerror}); nothing was changed") from None
     return generated
+
+
+def _forget_passwords_not_used(path: str | None, generated: dict[str, str], report: ApplyReport) -> str | None:
+    """Take the users the server refused to create out of the file; a problem doing so, or None.
+
+    A user whose create was cut off by a lost connection may exist: its line stays, and a re-run
+    that finds it missing creates it with a new password in place of that line.
+    """
+    refused = [record.name for record in report.not_created if record.key in generated]
+    if not refused:
+        return None
+    try:
+        _generated_passwords.update(path, forget=refused)
+    except OSError as error:
+        return (f"The passwords generated for {len(refused)} user(s) that could not be created are still in {path!r}: "
+                f"rewriting it failed ({error.strerror}). The next run replaces them.")
+    return None
 
 
 def _report_for_check_mode(plan: Plan) -> ApplyReport:
@@ -214,12 +232,13 @@ def run_import(
                 batch_size=request.batch_size, remove_mailbox=request.remove_mailbox,
             )
 
+    passwords_file_problem = _forget_passwords_not_used(request.generated_passwords_file, generated, report)
     result = _result(report, plan, sources, records, existing_users, client.call_counts)
-    if generated:
+    if set(generated) - {record.key for record in report.not_created}:
         result["generated_passwords_file"] = request.generated_passwords_file
     if diff:
         result["diff"] = _diff(plan)
-    _fail_on(result, [report.interruption] if report.interruption else [])
+    _fail_on(result, [problem for problem in (report.interruption, passwords_file_problem) if problem])
     return result
 
 

@@ -274,7 +274,8 @@ options:
         replaces the line an earlier run left for the same login. Lines of other logins are kept as they are.
       - A login has one line, so give each domain of each server its own file when they may hold the same login.
       - The file is rewritten whole, through a temporary file in the same directory, and locked meanwhile, so tasks of
-        several hosts can share it.
+        several hosts can share it. When set, the path is checked before anything is written, in check mode too; it must
+        name a file (created if missing) in an existing, writable directory.
     type: path
   create_groups:
     description:

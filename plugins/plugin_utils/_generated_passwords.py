@@ -24,6 +24,24 @@ import typing as t
 MODE = 0o600
 
 
+def problem_with(path: str) -> str | None:
+    """Why ``path`` cannot be the file, or None; checked before anything is written."""
+    real_path = os.path.realpath(path)
+    directory = os.path.dirname(real_path)
+    if os.path.isdir(real_path):
+        return f"{path!r} is a directory; give the path of a file (it is created if missing)"
+    if os.path.lexists(real_path) and not os.path.isfile(real_path):
+        return f"{path!r} is not a regular file; give the path of a file (it is created if missing)"
+    if not os.path.isdir(directory):
+        return f"{directory!r}, the directory of {path!r}, does not exist or is not a directory; create it or give another path"
+    # The file is replaced, not written in place: that takes a new file in its directory.
+    if not os.access(directory, os.W_OK | os.X_OK):
+        return f"cannot create files in {directory!r}, the directory of {path!r}; give a path in a writable directory"
+    if os.path.exists(real_path) and not os.access(real_path, os.R_OK):
+        return f"cannot read {path!r}, which the import rewrites to add its lines; give another path or make it readable"
+    return None
+
+
 def update(path: str, *, new: t.Mapping[str, str] | None = None, forget: t.Iterable[str] = ()) -> None:
     """Write a line for each login of ``new`` in place of its earlier ones, and take out the lines of ``forget``."""
     new = new or {}

@@ -15,7 +15,6 @@ import contextlib
 import dataclasses
 import gc
 import json
-import os
 import typing as t
 
 import yaml
@@ -82,19 +81,18 @@ def _find_domain(client, name: str) -> dict:
 
 
 def _check_generated_passwords_file(plan: Plan, path: str | None) -> list[InputError]:
+    if path is not None:
+        # Checked even when no password is generated this time: a wrong path is found the day it is set.
+        problem = _generated_passwords.problem_with(path)
+        return [InputError(Origin("generated_passwords_file"), problem)] if problem else []
     needing = [create.record for create in plan.creates if create.needs_generated_password]
     if not needing:
         return []
-    if path is None:
-        names = ", ".join(record.name for record in needing[:5]) + (" …" if len(needing) > 5 else "")
-        return [InputError(needing[0].origin, (
-            f"{len(needing)} new user(s) have no password ({names}); give them one, "
-            "or set generated_passwords_file so the passwords Kerio generates are kept somewhere"
-        ))]
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.access(directory, os.W_OK):
-        return [InputError(Origin("generated_passwords_file"), f"cannot write to the directory {directory!r}")]
-    return []
+    names = ", ".join(record.name for record in needing[:5]) + (" …" if len(needing) > 5 else "")
+    return [InputError(needing[0].origin, (
+        f"{len(needing)} new user(s) have no password ({names}); give them one, "
+        "or set generated_passwords_file so the passwords Kerio generates are kept somewhere"
+    ))]
 
 
 def _generate_passwords(client, domain_id: str, plan: Plan, path: str | None) -> dict[str, str]:

@@ -373,3 +373,18 @@ def test_generated_passwords_of_an_interrupted_create_are_kept_and_replaced_by_t
         login, password = line.split(";", 1)
         assert users[login]["passwordSha256"] == sha256(password)
 
+
+@pytest.mark.parametrize("where", ["directory", "missing_parent", "parent_is_a_file"])
+def test_an_unusable_generated_passwords_file_fails_check_mode_and_run_alike(kerio, tmp_path, playbook_runner, where):
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    path = {"directory": tmp_path, "missing_parent": tmp_path / "absent" / "pw.txt", "parent_is_a_file": tmp_path / "a-file" / "pw.txt"}[where]
+    config = domain(users=[{"name": "newbie"}], generated_passwords_file=str(path))
+    inventory = write_inventory(tmp_path, kerio, [config])
+    before = kerio.users()
+    for check in (True, False):
+        run = playbook_runner(inventory=inventory, check=check)
+        assert run.failed == 1 and run.changed == 0, run.output
+        (result,) = run.results(TASK)
+        assert "generated_passwords_file" in result["msg"] and str(path) in result["msg"]
+        assert "Errno" not in result["msg"]
+    assert kerio.write_calls() == 0 and kerio.users() == before

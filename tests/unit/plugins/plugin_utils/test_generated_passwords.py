@@ -69,3 +69,12 @@ def test_a_writer_waits_for_the_one_that_holds_the_file_and_then_reads_what_it_w
     writer.join(5)
     assert not writer.is_alive() and lines(path) == ["amy;A", "bob;B"]
 
+
+def test_problems_with_the_path_are_named(tmp_path):
+    (tmp_path / "a-file").write_text("", encoding="utf-8")
+    assert "is a directory" in _generated_passwords.problem_with(str(tmp_path))
+    assert "does not exist" in _generated_passwords.problem_with(str(tmp_path / "absent" / "pw.txt"))
+    assert "does not exist" in _generated_passwords.problem_with(str(tmp_path / "a-file" / "pw.txt"))
+    assert "not a regular file" in _generated_passwords.problem_with(os.devnull)
+    assert _generated_passwords.problem_with(str(tmp_path / "pw.txt")) is None
+    assert _generated_passwords.problem_with(str(tmp_path / "a-file")) is None

@@ -20,6 +20,9 @@ description:
     Users that no source mentions are left alone.
   - All input is read and validated before the first change is made; an error names the file, line and
     column, or the inventory entry, and nothing is written.
+  - When the connection to Kerio is lost while changes are being made, the task fails at that write, naming it,
+    and makes no further change; its result still lists what was changed before (and reports C(changed)).
+    A re-run reads what the server then holds and completes the import.
   - Runs on the controller and talks to the Kerio Connect Administration API over HTTPS.
 author:
   - kerio.connect contributors (@kerio-connect)
@@ -270,6 +273,13 @@ options:
     description:
       - File on the controller (mode 0600) to which the passwords that Kerio generated for created users
         without a password are written, one C(login;password) line each. Required when such users are created.
+      - The passwords are written before the users are created, so that no failure can lose the password of a user
+        that exists. The lines of users the server then refuses to create are taken out again, and a new password
+        replaces the line an earlier run left for the same login. Lines of other logins are kept as they are.
+      - A login has one line, so give each domain of each server its own file when they may hold the same login.
+      - The file is rewritten whole, through a temporary file in the same directory, and locked meanwhile, so tasks of
+        several hosts can share it. When set, the path is checked before anything is written, in check mode too; it must
+        name a file (created if missing) in an existing, writable directory.
     type: path
   create_groups:
     description:

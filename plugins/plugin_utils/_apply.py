@@ -7,6 +7,9 @@
 A user the server refuses is reported against the place it was declared while the rest of
 its batch goes on; nothing here guesses at the outcome of a write, so a re-run (which plans
 again from what the server then holds) repairs whatever a failed run left.
+
+A connection lost in the middle of a write stops the apply there: the outcome of that write is
+unknown, and the writes after it may depend on it. What was done before it is still reported.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ import dataclasses
 import json
 import typing as t
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import removal_request
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioError, removal_request
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import Plan, UserCreate
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import UserRecord
 
@@ -34,6 +37,12 @@ class ApplyReport:
     removed: list[UserRecord] = dataclasses.field(default_factory=list)
     groups_created: list[str] = dataclasses.field(default_factory=list)
     failures: list[Failure] = dataclasses.field(default_factory=list)
+    # Users the server refused to create: they do not exist, so their generated passwords are worth nothing.
+    not_created: list[UserRecord] = dataclasses.field(default_factory=list)
+    # Whether the server accepted any write, even for a user that then failed (created, but not added to its group).
+    changed: bool = False
+    # Why the apply stopped before its end, naming the write whose outcome is unknown; None when it ran to the end.
+    interruption: str | None = None
 
     def succeeded(self, records: t.Iterable[UserRecord]) -> list[UserRecord]:
         failed = {id(failure.record) for failure in self.failures}
@@ -58,35 +67,68 @@ class _Items(collections.abc.Sequence):
 
 
 class _Applier:
-    def __init__(self, client, domain_id: str, existing_groups: t.Iterable[dict], batch_size: int, remove_mailbox: str):
+    def __init__(self, client, domain_id: str, existing_groups: t.Iterable[dict], batch_size: int, remove_mailbox: str,
+                 passwords: dict[str, str]):
         self.client = client
         self.domain_id = domain_id
         self.group_ids = {group["name"].casefold(): group["id"] for group in existing_groups}
         self.batch_size = batch_size
         self.remove_mailbox = remove_mailbox
+        self.passwords = passwords
         self.report = ApplyReport()
         self._failed: set[int] = set()
+        # Users a write succeeded for; an update is only reported once one of its writes was made.
+        self._written: set[int] = set()
+        # The new users' ids, aligned with ``plan.creates`` (None where the server refused the user).
+        self._created_ids: list[str | None] = []
+
+    @property
+    def stopped(self) -> bool:
+        return self.report.interruption is not None
 
     def _fail(self, record: UserRecord, message: str) -> None:
         if id(record) not in self._failed:
             self._failed.add(id(record))
             self.report.failures.append(Failure(record, message))
 
-    def create_groups(self, names: list[str]) -> None:
+    def _wrote(self, record: UserRecord) -> None:
+        self._written.add(id(record))
+        self.report.changed = True
+
+    def _outcomes(self, doing: str, write: t.Callable[..., list], *args) -> list:
+        """The outcomes of a batch write; when the connection fails during it, those of the batches done before.
+
+        The apply stops at such a failure: later writes may depend on this one (a new user joins
+        its groups), and whether its interrupted batch was applied is unknown.
+        """
+        try:
+            return write(*args)
+        except KerioError as error:  # a lost connection, or a session that a fresh login did not save
+            self.report.interruption = (
+                f"The import stopped while {doing}. {error} The changes listed in created, updated, removed and groups_created "
+                f"were made; nothing after this write was attempted. Run the task again: it reads what the server holds now "
+                f"and makes the changes still missing."
+            )
+            return list(getattr(error, "completed", None) or [])
+
+    def create_groups(self, plan: Plan) -> None:
+        names = plan.groups_to_create
         if not names:
             return
         groups = [{"domainId": self.domain_id, "name": name, "description": "", "emailAddresses": []} for name in names]
-        for name, outcome in zip(names, self.client.create_groups(groups)):
+        for name, outcome in zip(names, self._outcomes("creating groups", self.client.create_groups, groups)):
             if outcome.ok:
                 self.group_ids[name.casefold()] = outcome.id
                 self.report.groups_created.append(name)
+                self.report.changed = True
             else:
                 # The users who needed it fail when they are added to it; the group itself is no user.
                 self.group_ids[name.casefold()] = None
 
     def remove_users(self, plan: Plan) -> None:
         requests = [removal_request(removal.user_id, delete_mailbox=self.remove_mailbox == "delete") for removal in plan.removals]
-        for removal, outcome in zip(plan.removals, self.client.remove_users(requests, self.batch_size)):
+        outcomes = self._outcomes("removing users", self.client.remove_users, requests, self.batch_size)
+        for removal, outcome in zip(plan.removals, outcomes):
             self._record(removal.record, outcome, self.report.removed, "could not be removed")
 
     def update_users(self, plan: Plan) -> None:
@@ -96,27 +138,32 @@ class _Applier:
             if update.pattern:
                 same_change.setdefault(json.dumps(update.pattern, sort_keys=True), []).append(update)
         for updates in same_change.values():
-            outcomes = self.client.set_users([update.user_id for update in updates], updates[0].pattern, self.batch_size)
+            if self.stopped:
+                return
+            user_ids = [update.user_id for update in updates]
+            outcomes = self._outcomes("updating users", self.client.set_users, user_ids, updates[0].pattern, self.batch_size)
             for update, outcome in zip(updates, outcomes):
-                if not outcome.ok:
+                if outcome.ok:
+                    self._wrote(update.record)
+                else:
                     self._fail(update.record, f"could not be updated: {outcome.error.message}")
 
-    def create_users(self, plan: Plan, passwords: dict[str, str]) -> list[str | None]:
-        """The new users' ids, aligned with ``plan.creates`` (None where the server refused the user)."""
+    def create_users(self, plan: Plan) -> None:
         def new_user(create: UserCreate) -> dict[str, t.Any]:
             user = dict(create.user, domainId=self.domain_id)
-            password = passwords.get(create.record.key, create.record.password)
+            password = self.passwords.get(create.record.key, create.record.password)
             if password is not None:
                 user["password"] = password
             return user
 
-        created_ids: list[str | None] = []
-        for create, outcome in zip(plan.creates, self.client.create_users(_Items(plan.creates, new_user), self.batch_size)):
+        outcomes = self._outcomes("creating users", self.client.create_users, _Items(plan.creates, new_user), self.batch_size)
+        for create, outcome in zip(plan.creates, outcomes):
             created = self._record(create.record, outcome, self.report.created, "could not be created")
-            created_ids.append(outcome.id if created else None)
-        return created_ids
+            if not created:
+                self.report.not_created.append(create.record)
+            self._created_ids.append(outcome.id if created else None)
 
-    def update_memberships(self, plan: Plan, created_ids: list[str | None]) -> None:
+    def update_memberships(self, plan: Plan) -> None:
         # Per group: the records and, aligned with them, the user ids that change membership.
         joining: dict[str, tuple[list[UserRecord], list[str]]] = {}
         leaving: dict[str, tuple[list[UserRecord], list[str]]] = {}
@@ -126,7 +173,7 @@ class _Applier:
             records.append(record)
             user_ids.append(user_id)
 
-        for create, user_id in zip(plan.creates, created_ids):
+        for create, user_id in zip(plan.creates, self._created_ids):
             if user_id is not None:
                 for group in create.groups:
                     add(joining, group, create.record, user_id)
@@ -137,26 +184,35 @@ class _Applier:
                 add(joining, group, update.record, update.user_id)
             for group in update.groups_to_leave:
                 add(leaving, group, update.record, update.user_id)
-        self._change_members(joining, self.client.add_group_members, "could not be added to the group")
-        self._change_members(leaving, self.client.remove_group_members, "could not be removed from the group")
+        self._change_members(joining, "adding users to", self.client.add_group_members, "could not be added to the group")
+        self._change_members(leaving, "removing users from", self.client.remove_group_members, "could not be removed from the group")
 
-    def _change_members(self, members_by_group: dict, change: t.Callable, failure: str) -> None:
+    def _change_members(self, members_by_group: dict, doing: str, change: t.Callable, failure: str) -> None:
         for group, (records, user_ids) in members_by_group.items():
+            if self.stopped:
+                return
             group_id = self.group_ids.get(group.casefold())
             if group_id is None:
                 for record in records:
                     self._fail(record, f"{failure} {group!r}, which could not be created")
                 continue
-            for record, outcome in zip(records, change(group_id, user_ids, self.batch_size)):
-                if not outcome.ok:
+            for record, outcome in zip(records, self._outcomes(f"{doing} the group {group!r}", change, group_id, user_ids, self.batch_size)):
+                if outcome.ok:
+                    self._wrote(record)
+                else:
                     self._fail(record, f"{failure} {group!r}: {outcome.error.message}")
 
     def _record(self, record: UserRecord, outcome, done: list[UserRecord], failure: str) -> bool:
         if outcome.ok:
             done.append(record)
+            self.report.changed = True
             return True
         self._fail(record, f"{failure}: {outcome.error.message}")
         return False
+
+    def updated(self, plan: Plan) -> list[UserRecord]:
+        """The updates made: a write of theirs succeeded, and none failed."""
+        return [update.record for update in plan.updates if id(update.record) in self._written and id(update.record) not in self._failed]
 
 
 def apply_plan(
@@ -174,15 +230,15 @@ def apply_plan(
     ``passwords`` holds, by record key, the passwords generated for users that declare none.
 
     Removals and updates come before creations so that an address a removed or changed user
-    gives up is free for the user that takes it.
+    gives up is free for the user that takes it. A lost connection stops the apply after the
+    write it interrupted (``ApplyReport.interruption``); the report holds what was done before.
     """
-    applier = _Applier(client, domain_id, existing_groups, batch_size, remove_mailbox)
-    applier.create_groups(plan.groups_to_create)
-    applier.remove_users(plan)
-    applier.update_users(plan)
-    created_ids = applier.create_users(plan, passwords)
-    applier.update_memberships(plan, created_ids)
+    applier = _Applier(client, domain_id, existing_groups, batch_size, remove_mailbox, passwords)
+    for step in (applier.create_groups, applier.remove_users, applier.update_users, applier.create_users, applier.update_memberships):
+        step(plan)
+        if applier.stopped:
+            break
     report = applier.report
-    report.updated = report.succeeded(update.record for update in plan.updates)
+    report.updated = applier.updated(plan)
     report.created = report.succeeded(report.created)
     return report

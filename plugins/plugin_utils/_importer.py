@@ -15,11 +15,11 @@ import contextlib
 import dataclasses
 import gc
 import json
-import os
 import typing as t
 
 import yaml
 
+from ansible_collections.kerio.connect.plugins.plugin_utils import _generated_passwords
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, Failure, apply_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, Plan, PlanOptions, build_plan
@@ -81,31 +81,47 @@ def _find_domain(client, name: str) -> dict:
 
 
 def _check_generated_passwords_file(plan: Plan, path: str | None) -> list[InputError]:
+    if path is not None:
+        # Checked even when no password is generated this time: a wrong path is found the day it is set.
+        problem = _generated_passwords.problem_with(path)
+        return [InputError(Origin("generated_passwords_file"), problem)] if problem else []
     needing = [create.record for create in plan.creates if create.needs_generated_password]
     if not needing:
         return []
-    if path is None:
-        names = ", ".join(record.name for record in needing[:5]) + (" …" if len(needing) > 5 else "")
-        return [InputError(needing[0].origin, (
-            f"{len(needing)} new user(s) have no password ({names}); give them one, "
-            "or set generated_passwords_file so the passwords Kerio generates are kept somewhere"
-        ))]
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.access(directory, os.W_OK):
-        return [InputError(Origin("generated_passwords_file"), f"cannot write to the directory {directory!r}")]
-    return []
+    names = ", ".join(record.name for record in needing[:5]) + (" …" if len(needing) > 5 else "")
+    return [InputError(needing[0].origin, (
+        f"{len(needing)} new user(s) have no password ({names}); give them one, "
+        "or set generated_passwords_file so the passwords Kerio generates are kept somewhere"
+    ))]
 
 
 def _generate_passwords(client, domain_id: str, plan: Plan, path: str | None) -> dict[str, str]:
     """Kerio generates the missing passwords; they are kept in the caller's file before any user is created."""
     generated = {create.record.key: client.generate_password(domain_id) for create in plan.creates if create.needs_generated_password}
     if generated:
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
-        os.fchmod(descriptor, 0o600)
         names = {create.record.key: create.record.name for create in plan.creates}
-        with os.fdopen(descriptor, "a", encoding="utf-8") as passwords_file:
-            passwords_file.writelines(f"{names[key]};{password}\n" for key, password in generated.items())
+        try:
+            _generated_passwords.update(path, new={names[key]: password for key, password in generated.items()})
+        except OSError as error:
+            raise ImportAborted(f"generated_passwords_file: cannot write {path!r} ({error.strerror}); nothing was changed") from None
     return generated
+
+
+def _forget_passwords_not_used(path: str | None, generated: dict[str, str], report: ApplyReport) -> str | None:
+    """Take the users the server refused to create out of the file; a problem doing so, or None.
+
+    A user whose create was cut off by a lost connection may exist: its line stays, and a re-run
+    that finds it missing creates it with a new password in place of that line.
+    """
+    refused = [record.name for record in report.not_created if record.key in generated]
+    if not refused:
+        return None
+    try:
+        _generated_passwords.update(path, forget=refused)
+    except OSError as error:
+        return (f"The passwords generated for {len(refused)} user(s) that could not be created are still in {path!r}: "
+                f"rewriting it failed ({error.strerror}). The next run replaces them.")
+    return None
 
 
 def _report_for_check_mode(plan: Plan) -> ApplyReport:
@@ -114,6 +130,7 @@ def _report_for_check_mode(plan: Plan) -> ApplyReport:
         updated=[update.record for update in plan.updates],
         removed=[removal.record for removal in plan.removals],
         groups_created=list(plan.groups_to_create),
+        changed=plan.changes_anything,
     )
 
 
@@ -213,19 +230,30 @@ def run_import(
                 batch_size=request.batch_size, remove_mailbox=request.remove_mailbox,
             )
 
+    passwords_file_problem = _forget_passwords_not_used(request.generated_passwords_file, generated, report)
     result = _result(report, plan, sources, records, existing_users, client.call_counts)
-    if generated:
+    if set(generated) - {record.key for record in report.not_created}:
         result["generated_passwords_file"] = request.generated_passwords_file
     if diff:
         result["diff"] = _diff(plan)
+    _fail_on(result, [problem for problem in (report.interruption, passwords_file_problem) if problem])
     return result
+
+
+def _fail_on(result: dict[str, t.Any], problems: list[str]) -> None:
+    """Fail the result for what stopped or spoilt the run after it began to write, keeping what it did."""
+    if not problems:
+        return
+    if result["errors"]:
+        problems.append(f"Besides, {len(result['errors'])} user(s) could not be imported; see 'errors'.")
+    result.update(failed=True, msg=" ".join(problems))
 
 
 def _result(report: ApplyReport, plan: Plan, sources, records: list[UserRecord], existing_users: list[dict], api_calls) -> dict[str, t.Any]:
     """The module's result (RETURN documents it; a test holds the two together)."""
     declared_keys = {record.key for record in records}
     return {
-        "changed": bool(report.created or report.updated or report.removed or report.groups_created),
+        "changed": report.changed,
         "summary": {
             "created": len(report.created),
             "updated": len(report.updated),

@@ -6,8 +6,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import apply_plan
-from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import ItemError, ItemOutcome
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import ItemError, ItemOutcome, KerioApiError, KerioConnectionError
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import PlanOptions, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import Origin, UserRecord
 
@@ -24,11 +26,18 @@ def server_user(login, groups=()):
 
 
 class ScriptedClient:
-    """Refuses what ``refuse`` names: a login (create, set), or a (group id, user id) pair (membership)."""
+    """Refuses what ``refuse`` names: a login (create, set), or a (group id, user id) pair (membership).
 
-    def __init__(self, refuse=(), refuse_groups=()):
+    ``drop`` = (method, n) makes the first call of that method raise ``error`` (a dropped connection by
+    default) once the outcomes of its first n items are in, as the client does between two batches.
+    """
+
+    def __init__(self, refuse=(), refuse_groups=(), drop=None, error=None):
         self.refuse = set(refuse)
         self.refuse_groups = set(refuse_groups)
+        self.drop = drop
+        self.error = error
+        self.calls: list[str] = []
         self.members_added: dict[str, list[str]] = {}
         self.members_removed: dict[str, list[str]] = {}
 
@@ -36,32 +45,53 @@ class ScriptedClient:
     def _outcome(index, refused, item_id):
         return ItemOutcome(index, False, item_id, ItemError(1000, "refused")) if refused else ItemOutcome(index, True, item_id)
 
+    def _answer(self, method, outcomes):
+        self.calls.append(method)
+        if self.drop and self.drop[0] == method:
+            method_name = {"create_users": "Users.create", "add_group_members": "Groups.addMemberList"}.get(method, method)
+            error = self.error or KerioConnectionError(f"{method_name}: the connection broke. The outcome of this write is unknown.",
+                                                       method=method_name, outcome_unknown=True)
+            if isinstance(error, KerioConnectionError):
+                error.completed = outcomes[:self.drop[1]]
+            self.drop = None
+            raise error
+        return outcomes
+
     def create_groups(self, groups):
-        return [self._outcome(index, group["name"] in self.refuse_groups, f"g-{group['name']}") for index, group in enumerate(groups)]
+        return self._answer("create_groups", [self._outcome(index, group["name"] in self.refuse_groups, f"g-{group['name']}")
+                                              for index, group in enumerate(groups)])
 
     def create_users(self, users, batch_size):
-        return [self._outcome(index, user["loginName"] in self.refuse, None if user["loginName"] in self.refuse else f"id-{user['loginName']}")
-                for index, user in enumerate(users)]
+        return self._answer("create_users", [
+            self._outcome(index, user["loginName"] in self.refuse, None if user["loginName"] in self.refuse else f"id-{user['loginName']}")
+            for index, user in enumerate(users)])
 
     def set_users(self, user_ids, pattern, batch_size):
-        return [self._outcome(index, user_id.removeprefix("id-") in self.refuse, user_id) for index, user_id in enumerate(user_ids)]
+        return self._answer("set_users", [self._outcome(index, user_id.removeprefix("id-") in self.refuse, user_id)
+                                          for index, user_id in enumerate(user_ids)])
 
     def remove_users(self, requests, batch_size):
-        return [self._outcome(index, False, request["userId"]) for index, request in enumerate(requests)]
+        return self._answer("remove_users", [self._outcome(index, False, request["userId"]) for index, request in enumerate(requests)])
 
     def add_group_members(self, group_id, user_ids, batch_size):
         self.members_added.setdefault(group_id, []).extend(user_ids)
-        return [self._outcome(index, (group_id, user_id) in self.refuse, user_id) for index, user_id in enumerate(user_ids)]
+        return self._answer("add_group_members", [self._outcome(index, (group_id, user_id) in self.refuse, user_id)
+                                                  for index, user_id in enumerate(user_ids)])
 
     def remove_group_members(self, group_id, user_ids, batch_size):
         self.members_removed.setdefault(group_id, []).extend(user_ids)
-        return [self._outcome(index, (group_id, user_id) in self.refuse, user_id) for index, user_id in enumerate(user_ids)]
+        return self._answer("remove_group_members", [self._outcome(index, (group_id, user_id) in self.refuse, user_id)
+                                                     for index, user_id in enumerate(user_ids)])
 
 
 def apply(records, client, existing_users=(), **options):
     plan = build_plan(records, list(existing_users), GROUPS, PlanOptions(**options))
     assert not plan.errors
     return apply_plan(client, "d", plan, GROUPS, passwords={}, batch_size=2)
+
+
+def names(records):
+    return [record.name for record in records]
 
 
 def failures(report):
@@ -107,3 +137,68 @@ def test_a_failed_update_changes_no_membership():
     assert client.members_removed == {"g-all": ["id-bob"]}
     assert [user.name for user in report.updated] == ["bob"]
     assert failures(report) == [("amy", "could not be updated: refused")]
+
+
+def test_a_created_user_whose_group_was_refused_is_still_a_change():
+    client = ScriptedClient(refuse={("g-sales", "id-amy")})
+    report = apply([record("amy", groups=("sales",))], client)
+    assert report.created == [] and failures(report) == [("amy", "could not be added to the group 'sales': refused")]
+    assert report.changed and report.not_created == []
+
+
+def test_a_refused_create_is_reported_as_not_created():
+    report = apply([record("amy"), record("bob")], ScriptedClient(refuse={"bob"}))
+    assert names(report.created) == ["amy"] and names(report.not_created) == ["bob"] and report.changed
+
+
+def test_a_plan_the_server_refuses_entirely_changes_nothing():
+    report = apply([record("amy"), record("bob")], ScriptedClient(refuse={"amy", "bob"}))
+    assert not report.changed and names(report.not_created) == ["amy", "bob"]
+
+
+# One plan with a step of each kind: create the group "new", remove "old", update amy (her name, and she joins
+# sales), create bob and cid (who join "new"). Dropped in each step: what was done before is reported, nothing after is tried.
+STEPS = ["create_groups", "remove_users", "set_users", "create_users", "add_group_members"]
+
+
+@pytest.mark.parametrize("step, completed, done, doing", [
+    ("create_groups", 0, {}, "creating groups"),
+    ("remove_users", 0, {"groups_created": ["new"]}, "removing users"),
+    ("set_users", 0, {"groups_created": ["new"], "removed": ["old"]}, "updating users"),
+    ("create_users", 1, {"groups_created": ["new"], "removed": ["old"], "updated": ["amy"], "created": ["bob"]}, "creating users"),
+    ("add_group_members", 0, {"groups_created": ["new"], "removed": ["old"], "updated": ["amy"], "created": ["bob", "cid"]},
+     "adding users to the group"),
+])
+def test_a_dropped_connection_stops_the_apply_and_reports_what_was_done(step, completed, done, doing):
+    client = ScriptedClient(drop=(step, completed))
+    existing = [server_user("amy", groups=("all",)), server_user("old")]
+    records = [record("amy", full_name="Amy", groups=("all", "sales")), record("old", state="absent"),
+               record("bob", groups=("new",)), record("cid", groups=("new",))]
+    report = apply(records, client, existing)
+    assert client.calls == STEPS[:STEPS.index(step) + 1]
+    assert {
+        "groups_created": report.groups_created, "removed": names(report.removed),
+        "updated": names(report.updated), "created": names(report.created),
+    } == dict({"groups_created": [], "removed": [], "updated": [], "created": []}, **done)
+    assert report.changed == bool(done)
+    assert report.failures == [] and report.not_created == []
+    assert report.interruption.startswith(f"The import stopped while {doing}")
+    assert "The outcome of this write is unknown" in report.interruption and "Run the task again" in report.interruption
+
+
+def test_a_dropped_connection_while_users_leave_a_group_keeps_the_joins_made():
+    client = ScriptedClient(drop=("remove_group_members", 0))
+    existing = [server_user("amy", groups=("sales",)), server_user("bob", groups=("sales",))]
+    records = [record("amy", groups=("all",)), record("bob", full_name="Bob", groups=("sales",))]
+    report = apply(records, client, existing, remove_from_unlisted_groups=True)
+    assert client.calls == ["remove_users", "set_users", "create_users", "add_group_members", "remove_group_members"]
+    assert names(report.updated) == ["amy", "bob"]  # amy joined all (leaving sales was cut off), bob was renamed
+    assert report.interruption.startswith("The import stopped while removing users from the group 'sales'")
+
+
+def test_an_expired_session_stops_the_apply_without_counting_the_call_it_ended():
+    session_expired = KerioApiError("Users.create", -32001, "Session expired.")
+    client = ScriptedClient(drop=("create_users", 0), error=session_expired)
+    report = apply([record("amy"), record("bob")], client)
+    assert report.created == [] and not report.changed and report.failures == []
+    assert report.interruption.startswith("The import stopped while creating users. Kerio API call Users.create failed with code -32001")

@@ -227,6 +227,9 @@ options:
     description:
       - Name of a Kerio user template (as offered by the console for this domain) applied to created users,
         everything but name and password, as the console's import does. Values from the sources win.
+      - Created users also join the template's groups, besides the groups they declare. With
+        O(remove_from_unlisted_groups=true) the template's groups count as listed for every declared user,
+        so no user is taken out of them and a second run changes nothing.
     type: str
   defaults:
     description:
@@ -275,6 +278,7 @@ options:
   remove_from_unlisted_groups:
     description:
       - Remove users from the groups that their declared O(users[].groups) do not list.
+      - The groups of the O(template), when one is given, count as listed; users are never taken out of them.
     type: bool
     default: false
   remove_mailbox:
@@ -313,7 +317,8 @@ attributes:
     support: full
   diff_mode:
     support: full
-    details: Shows, per user, the declared fields before and after. Passwords only show as C(changed).
+    details: Shows, per user, the declared fields before and after; for a created user, every field it gets, the template's
+      too. Passwords only show as C(changed) or C(generated).
   platform:
     platforms: all
   action_group:

@@ -11,6 +11,7 @@ mode, diff mode and the real run all come from the same plan.
 from __future__ import annotations
 
 import dataclasses
+import re
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import INTERNAL_AUTH, STATE_ABSENT, InputError, UserRecord
@@ -29,6 +30,9 @@ TEMPLATE_USER_FIELDS = (
 
 PASSWORD_CHANGED = "(changed)"
 
+# How a created user's members are named in a diff: as an existing user's, where the import manages them.
+DIFF_NAMES = {"fullName": "full_name", "isEnabled": "enabled", "emailAddresses": "addresses", "authType": "auth_type"}
+
 
 @dataclasses.dataclass(frozen=True)
 class PlanOptions:
@@ -45,7 +49,6 @@ class UserCreate:
     record: UserRecord
     user: dict[str, t.Any]
     groups: tuple[str, ...]
-    declared: UserRecord  # the record with the defaults filled in
 
     @property
     def needs_generated_password(self) -> bool:
@@ -54,10 +57,13 @@ class UserCreate:
 
     @property
     def diff(self) -> dict[str, t.Any]:
-        """The new user as a diff shows it; made when asked for, since most runs show no diff."""
-        after = _declared_view(self.declared)
+        """The new user as a diff shows it: every member the import sets, the template's too.
+
+        Made when asked for, since most runs show no diff.
+        """
+        after = {DIFF_NAMES.get(name) or _snake_case(name): value for name, value in self.user.items() if name != "loginName"}
+        after["addresses"] = sorted(self.user["emailAddresses"], key=str.casefold)
         after["groups"] = sorted(self.groups, key=str.casefold)
-        after["enabled"] = self.user["isEnabled"]
         if self.record.password is not None:
             after["password"] = PASSWORD_CHANGED
         elif self.needs_generated_password:
@@ -99,6 +105,10 @@ class Plan:
 
 def _folded(values: t.Iterable[str]) -> set[str]:
     return {value.casefold() for value in values}
+
+
+def _snake_case(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
 def _declared_view(record: UserRecord) -> dict[str, t.Any]:
@@ -143,6 +153,7 @@ class _Planner:
         template = options.template or {}
         self._template_user = {field: template[field] for field in TEMPLATE_USER_FIELDS if field in template}
         self._template_groups = [group["name"] for group in template.get("userGroups") or [] if group.get("name")]
+        self._template_group_keys = _folded(self._template_groups)
 
     def build(self, records: t.Iterable[UserRecord]) -> Plan:
         for record in records:
@@ -197,7 +208,7 @@ class _Planner:
             user["authType"] = auth_type
         groups = _unique([*(merged.groups or ()), *self._template_groups])
         self._require_groups(record, groups)
-        self.plan.creates.append(UserCreate(record, user, tuple(groups), merged))
+        self.plan.creates.append(UserCreate(record, user, tuple(groups)))
 
     def _plan_update(self, record: UserRecord, existing: dict) -> None:
         if not self.options.update_existing:
@@ -222,7 +233,9 @@ class _Planner:
             current = _folded(group["name"] for group in existing.get("userGroups") or [])
             joined = tuple(name for name in record.groups if name.casefold() not in current)
             if self.options.remove_from_unlisted_groups:
-                wanted = _folded(record.groups)
+                # The template's groups count as listed: the import puts every user it creates in
+                # them, and taking the user out again on the next run would never settle.
+                wanted = _folded(record.groups) | self._template_group_keys
                 left = tuple(group["name"] for group in existing.get("userGroups") or [] if group["name"].casefold() not in wanted)
             self._require_groups(record, joined)
 
@@ -231,9 +244,10 @@ class _Planner:
             return
         before = _existing_view(existing, record)
         after = _declared_view(record)
-        if "groups" in after and not self.options.remove_from_unlisted_groups:
-            # Membership is only added, so the groups the user keeps belong in the picture.
-            after["groups"] = sorted(set(before.get("groups", [])) | set(after["groups"]), key=str.casefold)
+        if "groups" in after:
+            # The groups the user will be in: those it keeps (all of them, unless it leaves some) and those it joins.
+            leaving = _folded(left)
+            after["groups"] = sorted(_unique([*(name for name in before["groups"] if name.casefold() not in leaving), *joined]), key=str.casefold)
         if "password" in pattern:
             before["password"], after["password"] = "", PASSWORD_CHANGED
         self.plan.updates.append(UserUpdate(record, existing["id"], pattern, joined, left, before, after))

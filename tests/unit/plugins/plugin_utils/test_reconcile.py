@@ -127,3 +127,37 @@ def test_auth_type_is_updated_only_when_declared_and_different():
     assert update.before == {"auth_type": "UInternalAuth"} and update.after == {"auth_type": "UKerberosAuth"}
     assert build_plan([record("a")], existing, GROUPS, PlanOptions()).unchanged
     assert build_plan([record("a", new_user_auth_type="UKerberosAuth")], existing, GROUPS, PlanOptions()).unchanged
+
+
+STAFF = {"name": "Staff", "description": "Staff member", "diskSizeLimit": {"isActive": True, "limit": {"value": 2, "units": "GigaBytes"}},
+         "userGroups": [{"id": "g-all", "name": "all"}]}
+
+
+def test_template_groups_count_as_listed_so_a_second_run_changes_nothing():
+    options = PlanOptions(template=STAFF, remove_from_unlisted_groups=True)
+    (create,) = build_plan([record("abird", password="p", groups=("sales",))], [], GROUPS, options).creates
+    assert create.groups == ("sales", "all")
+    # The user as the first run left it: the second run plans nothing.
+    created = server_user("abird", userGroups=[{"id": "g-all", "name": "all"}, {"id": "g-sales", "name": "sales"}])
+    plan = build_plan([record("abird", password="p", groups=("sales",))], [created], GROUPS, options)
+    assert not plan.changes_anything and plan.unchanged
+    # Other unlisted groups are still left.
+    other = server_user("abird", userGroups=[{"id": "g-all", "name": "all"}, {"id": "g-x", "name": "x"}])
+    (update,) = build_plan([record("abird", groups=("sales",))], [other], GROUPS, options).updates
+    assert update.groups_to_leave == ("x",) and update.groups_to_join == ("sales",)
+    assert update.before["groups"] == ["all", "x"] and update.after["groups"] == ["all", "sales"]
+
+
+def test_the_diff_of_a_created_user_shows_everything_it_gets():
+    options = PlanOptions(template=dict(STAFF, authType="UInternalAuth"), defaults={"enabled": False})
+    (create,) = build_plan([record("abird", password="secret", full_name="Alexandra Bird")], [], GROUPS, options).creates
+    assert create.diff == {
+        "full_name": "Alexandra Bird",
+        "description": "Staff member",
+        "disk_size_limit": {"isActive": True, "limit": {"value": 2, "units": "GigaBytes"}},
+        "auth_type": "UInternalAuth",
+        "addresses": [],
+        "groups": ["all"],
+        "enabled": False,
+        "password": PASSWORD_CHANGED,
+    }

@@ -19,13 +19,13 @@ import codecs
 import csv
 import dataclasses
 import io
-import re
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
     Origin,
     UserRecord,
+    address_problem,
     find_duplicates,
     login_name_problem,
 )
@@ -38,11 +38,6 @@ SCHEMES = {";": "fields separated by ';', values by ','", ",": "fields separated
 SEPARATORS = (";", ",", "\t", "|")
 # The longest header label a message quotes (longer ones are named by their position).
 MAX_QUOTED_LABEL = 40
-
-# The local part of an address (RFC 5322 dot-atom): these characters, dots only between them.
-_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-LOCAL_PART_PATTERN = re.compile(rf"^{_ATOM}(\.{_ATOM})*$")
-LOCAL_PART_MAX_LENGTH = 64
 
 # What a byte order mark tells for sure. UTF-32 first: its little-endian mark (FF FE 00 00)
 # starts with UTF-16's (FF FE).
@@ -161,21 +156,6 @@ def _values(cell: str) -> tuple[str, ...]:
     for part in parts:
         unique.setdefault(part.casefold(), part)
     return tuple(unique.values())
-
-
-def address_problem(address: str) -> str | None:
-    """Why ``address`` cannot be a mail address of a user, or ``None`` when it can."""
-    if len(address) <= LOCAL_PART_MAX_LENGTH and LOCAL_PART_PATTERN.match(address):
-        return None  # a local part, as most are
-    local, at, domain = address.partition("@")
-    if "@" in domain:
-        return f"the address {address!r} has more than one '@'; give the local part only, as in 'jdoe'"
-    if at and not domain:
-        return f"the address {address!r} ends with '@'; give the local part only, as in 'jdoe'"
-    if len(local) > LOCAL_PART_MAX_LENGTH or not LOCAL_PART_PATTERN.match(local):
-        return (f"the address {address!r} is not valid: its local part may hold at most {LOCAL_PART_MAX_LENGTH} "
-                "ASCII letters, digits and .!#$%&'*+/=?^_`{|}~- with no leading, trailing or double '.'; fix or remove it")
-    return None
 
 
 def _is_column_name(cell: str) -> bool:

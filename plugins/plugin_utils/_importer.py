@@ -6,7 +6,8 @@
 
 Everything that can be wrong with the input is found before the first write: the sources are
 read and validated before the server is asked anything, and what needs the server's answers
-(the domain's aliases, the template, existing groups) is checked before the plan is applied.
+(the domain's aliases, the template, existing groups, who holds an address, the password policy,
+the room left for users, the session's own account) is checked before the plan is applied.
 """
 
 from __future__ import annotations
@@ -22,12 +23,22 @@ import yaml
 from ansible_collections.kerio.connect.plugins.plugin_utils import _generated_passwords
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, Failure, apply_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
-from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, Plan, PlanOptions, build_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import (
+    USER_FIELDS,
+    PasswordPolicy,
+    Plan,
+    PlanOptions,
+    ServerFacts,
+    addresses_to_look_up,
+    build_plan,
+    check_plan,
+)
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
     InputValidationError,
     Origin,
     UserRecord,
+    local_parts,
     localize_addresses,
 )
 from ansible_collections.kerio.connect.plugins.plugin_utils._sources import combine, read_directory_sources, read_file_sources
@@ -95,9 +106,13 @@ def _check_generated_passwords_file(plan: Plan, path: str | None) -> list[InputE
     ))]
 
 
-def _generate_passwords(client, domain_id: str, plan: Plan, path: str | None) -> dict[str, str]:
+def _generate_passwords(client, domain_id: str, plan: Plan, path: str | None, policy: PasswordPolicy) -> dict[str, str]:
     """Kerio generates the missing passwords; they are kept in the caller's file before any user is created."""
     generated = {create.record.key: client.generate_password(domain_id) for create in plan.creates if create.needs_generated_password}
+    # Kerio promises passwords its own policy accepts; one it would refuse must stop the import before any write.
+    if any(policy.problem(password) for password in generated.values()):
+        raise ImportAborted("Kerio generated a password that its own password policy for the domain refuses; nothing was changed. "
+                            "Check the domain's password policy, or give the new users passwords")
     if generated:
         names = {create.record.key: create.record.name for create in plan.creates}
         try:
@@ -122,6 +137,26 @@ def _forget_passwords_not_used(path: str | None, generated: dict[str, str], repo
         return (f"The passwords generated for {len(refused)} user(s) that could not be created are still in {path!r}: "
                 f"rewriting it failed ({error.strerror}). The next run replaces them.")
     return None
+
+
+def _defaults(request: ImportRequest, domain_names: list[str]) -> tuple[dict[str, t.Any], list[InputError]]:
+    """The defaults for created users, their addresses checked and reduced to local parts as a source's are."""
+    defaults = {key: value for key, value in (request.defaults or {}).items() if value is not None}
+    if "addresses" not in defaults:
+        return defaults, []
+    accepted = {name.casefold() for name in domain_names}
+    defaults["addresses"], problems = local_parts(defaults["addresses"], "", accepted, domain_names)
+    return defaults, [InputError(Origin("defaults", entry="addresses"), problem) for problem in problems]
+
+
+def _read_server_facts(client, domain_id: str, plan: Plan) -> ServerFacts:
+    """What the checks of the plan need besides users and groups: one read of each kind, and only when the plan needs it."""
+    addresses = addresses_to_look_up(plan)
+    return ServerFacts(
+        address_holders=client.find_address_holders(domain_id, addresses) if addresses else (),
+        user_count=client.user_count_info(domain_id) if plan.enables_users else None,
+        session_user=client.who_am_i() if plan.removals else None,
+    )
 
 
 def _report_for_check_mode(plan: Plan) -> ApplyReport:
@@ -207,16 +242,20 @@ def run_import(
         sources = file_sources + directory_sources
         declared, errors = combine(sources, request.include, request.exclude, request.duplicate_users)
         records, address_errors = localize_addresses(declared, domain_names)
+        defaults, default_errors = _defaults(request, domain_names)
         options = PlanOptions(
             update_existing=request.update_existing,
             update_password=request.update_password,
             create_groups=request.create_groups,
             remove_from_unlisted_groups=request.remove_from_unlisted_groups,
-            defaults={key: value for key, value in (request.defaults or {}).items() if value is not None},
+            defaults=defaults,
             template=template,
+            password_policy=PasswordPolicy.of_domain(domain),
         )
         plan = build_plan(records, existing_users, existing_groups, options)
-        errors += address_errors + plan.errors + _check_generated_passwords_file(plan, request.generated_passwords_file)
+        errors += address_errors + default_errors + plan.errors
+        errors += check_plan(plan, existing_users, _read_server_facts(client, domain["id"], plan))
+        errors += _check_generated_passwords_file(plan, request.generated_passwords_file)
         if errors:
             raise InputValidationError(errors)
 
@@ -224,7 +263,7 @@ def run_import(
             report = _report_for_check_mode(plan)
             generated = {}
         else:
-            generated = _generate_passwords(client, domain["id"], plan, request.generated_passwords_file)
+            generated = _generate_passwords(client, domain["id"], plan, request.generated_passwords_file, options.password_policy)
             report = apply_plan(
                 client, domain["id"], plan, existing_groups, passwords=generated,
                 batch_size=request.batch_size, remove_mailbox=request.remove_mailbox,

@@ -43,7 +43,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport imp
 )
 
 __all__ = [
-    "DEFAULT_BATCH_SIZE", "DEFAULT_PAGE_SIZE", "REDACTED", "REQUESTS_IMPORT_ERROR", "ItemError", "ItemOutcome", "KerioApiError",
+    "ADDRESS_LOOKUP_SIZE", "DEFAULT_BATCH_SIZE", "DEFAULT_PAGE_SIZE", "REDACTED", "REQUESTS_IMPORT_ERROR", "ItemError", "ItemOutcome", "KerioApiError",
     "KerioClient", "KerioConnectionError", "KerioError", "KerioProtocolError", "build_endpoint", "is_read_method", "redact",
     "removal_request", "substitute",
 ]
@@ -53,6 +53,9 @@ DEFAULT_PAGE_SIZE = 1000
 DEFAULT_BATCH_SIZE = 200
 # Errors that no item causes: every later call would fail the same way, so a batch helper stops.
 CALL_WIDE_ERRORS = frozenset({SESSION_EXPIRED, ACCESS_DENIED})
+# Addresses per Server.findEntityByEmail call: the whole of a large import's in a few calls, well
+# below the 50,000 items the API's own comments give as an example of a service's safety limit.
+ADDRESS_LOOKUP_SIZE = 10000
 # Paging stops at this many pages whatever the server says, so a server that ignores "start"
 # and never reports totalItems cannot keep the client reading forever.
 MAX_PAGES = 10000
@@ -213,6 +216,23 @@ class KerioClient:
     def user_count_info(self, domain_id: str) -> dict[str, t.Any]:
         """``{currentUsers, allowedUsers: {isUnlimited, allowedUsers, limit, limitType}}`` (``Domains.getUserCountInfo``)."""
         return dict(self.call("Domains.getUserCountInfo", {"domainId": domain_id}).get("countInfo") or {})
+
+    def who_am_i(self) -> dict[str, t.Any]:
+        """The logged-in account, ``{id, domainId, loginName, fullName, effectiveRole}`` (``Session.whoAmI``)."""
+        return dict(self.call("Session.whoAmI").get("userDetails") or {})
+
+    def find_address_holders(self, domain_id: str, addresses: t.Sequence[str],
+                             lookup_size: int = ADDRESS_LOOKUP_SIZE) -> list[dict[str, t.Any]]:
+        """Who holds these addresses (local parts) in the domain: users, groups, aliases… (``Server.findEntityByEmail``).
+
+        One ``{kind, name, collisionAddress, isPattern}`` dict per address held; free addresses are left out.
+        """
+        lookup_size = max(1, int(lookup_size))
+        holders: list[dict[str, t.Any]] = []
+        for start in range(0, len(addresses), lookup_size):
+            params = {"addresses": list(addresses[start:start + lookup_size]), "updatedEntity": {"kind": "EntityUser"}, "domainId": domain_id}
+            holders.extend(self.call("Server.findEntityByEmail", params).get("entities") or [])
+        return holders
 
     def users_from_server(self, import_server: dict[str, t.Any], domain_id: str) -> list[dict[str, t.Any]]:
         """Users a directory server offers for import, as ``Importee`` dicts (``Users.getFromServer``); creates nothing."""

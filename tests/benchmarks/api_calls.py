@@ -11,6 +11,11 @@ With B the module's ``batch_size`` and P the client's page size for reads (``DEF
     UserTemplates.getAvailable                    1 when a template is named
     Users.get                                     max(1, ceil(E / P))    E: users the domain holds before the run
     Groups.get                                    max(1, ceil(G / P))    G: groups the domain holds before the run
+    Server.findEntityByEmail                      ceil(a / A)            a: distinct addresses the import gives: created users'
+                                                                         login names and addresses, changed users' new addresses
+                                                                         (A: the client's ADDRESS_LOOKUP_SIZE, 10,000)
+    Domains.getUserCountInfo                      1 when users are created or enabled
+    Session.whoAmI                                1 when users are removed
     Groups.create                                 ceil(g / 200)          g: groups to create (the client's default batch)
     Users.create                                  ceil(c / B)            c: users to create
     Users.remove                                  ceil(r / B)            r: users to remove
@@ -19,6 +24,11 @@ With B the module's ``batch_size`` and P the client's page size for reads (``DEF
     Groups.addMemberList                          sum over groups k of ceil(j_k / B)   j_k: users joining k
     Groups.removeMemberList                       sum over groups k of ceil(l_k / B)   l_k: users leaving k
     Domains.generatePassword                      1 per created user who has no password
+
+The three reads in the middle are what the checks before the first write need beyond users and
+groups (who holds an address besides users, room under the licence and the domain's limit, the
+session's own account), each made only when the plan needs it, so a re-run with nothing to
+change makes none of them.
 
 So the writes of an import are at most (c + r + sum n_d + sum j_k + sum l_k) / B + D + 2K calls (D distinct
 changes, K groups): they grow with N / B, not with N, except for two things the API imposes:
@@ -34,7 +44,7 @@ import json
 import math
 import typing as t
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import DEFAULT_BATCH_SIZE, DEFAULT_PAGE_SIZE
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import ADDRESS_LOOKUP_SIZE, DEFAULT_BATCH_SIZE, DEFAULT_PAGE_SIZE
 
 LOGIN_LOGOUT_DOMAIN = {"Session.login": 1, "Domains.get": 1, "Session.logout": 1}
 
@@ -58,7 +68,8 @@ def expected_calls(declared: t.Mapping[str, Declared], existing: t.Mapping[str, 
 
     ``other_users`` are users of the domain no source declares (the admin); ``existing_groups`` the
     groups the domain holds before the run. Methods called zero times are left out, as in the
-    emulator's statistics. Every user is declared with a password, so none is generated.
+    emulator's statistics. Every user is declared enabled and with a password, so none is generated,
+    and none is removed.
     """
     held = {name.casefold(): user for name, user in existing.items()}
     groups_held = {name.casefold() for name in existing_groups}
@@ -66,10 +77,12 @@ def expected_calls(declared: t.Mapping[str, Declared], existing: t.Mapping[str, 
     same_change: collections.Counter = collections.Counter()
     joining: collections.Counter = collections.Counter()
     groups_to_create: dict[str, str] = {}
+    given: set[str] = set()  # the addresses looked up before the first write
     for name, user in declared.items():
         before = held.get(name.casefold())
         if before is None:
             creates += 1
+            given.update(address.casefold() for address in (name, *user.addresses))
             new_groups = user.groups
         else:
             change = {}
@@ -79,6 +92,7 @@ def expected_calls(declared: t.Mapping[str, Declared], existing: t.Mapping[str, 
                 change["description"] = user.description
             if {a.casefold() for a in user.addresses} != {a.casefold() for a in before.addresses}:
                 change["emailAddresses"] = list(user.addresses)
+                given.update(address.casefold() for address in user.addresses)
             if change:
                 same_change[json.dumps(change, sort_keys=True)] += 1
             had = {group.casefold() for group in before.groups}
@@ -90,6 +104,8 @@ def expected_calls(declared: t.Mapping[str, Declared], existing: t.Mapping[str, 
     calls = dict(LOGIN_LOGOUT_DOMAIN)
     calls["Users.get"] = max(1, math.ceil((len(existing) + other_users) / page_size))
     calls["Groups.get"] = max(1, math.ceil(len(groups_held) / page_size))
+    calls["Server.findEntityByEmail"] = _batches(len(given), ADDRESS_LOOKUP_SIZE)
+    calls["Domains.getUserCountInfo"] = 1 if creates else 0
     calls["Groups.create"] = _batches(len(groups_to_create), DEFAULT_BATCH_SIZE)  # the applier leaves the client's default
     calls["Users.create"] = _batches(creates, batch_size)
     calls["Users.set"] = sum(_batches(count, batch_size) for count in same_change.values())

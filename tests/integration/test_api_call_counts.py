@@ -46,9 +46,12 @@ def test_calls_per_method_follow_the_formula(batch_size, emulator_factory, tmp_p
     assert calls == expected_calls(declared_users(base), {}, batch_size=batch_size)
     assert calls["Users.create"] == math.ceil(USERS / batch_size)  # 11 or 5, not 1,050
     assert calls["Users.get"] == 1 and calls["Groups.create"] == 1
+    # The checks before the first write: who holds the new users' addresses (some 2,000, one call) and the room left for them.
+    assert calls["Server.findEntityByEmail"] == 1 and calls["Domains.getUserCountInfo"] == 1
     assert calls["Groups.addMemberList"] <= len(groups) + sum(len(user.groups) for user in base) / batch_size
 
-    # Nothing changed: two pages of users (1,050 + the admin), one of groups, and not one write.
+    # Nothing changed: two pages of users (1,050 + the admin), one of groups, and not one write; no address is
+    # given and nobody created, so the checks read nothing more.
     calls = run(base, "users.csv")
     assert calls == {"Session.login": 1, "Domains.get": 1, "Users.get": 2, "Groups.get": 1, "Session.logout": 1}
     assert kerio.write_calls() == 0  # the emulator's own count of state-changing calls

@@ -643,6 +643,20 @@ def test_other_helpers(make_client, fake):
     assert fake.params_of("Users.getFromServer") == [{"importServer": server, "domainToImport": DOMAIN_ID}]
 
 
+def test_who_am_i_and_address_holders(make_client, fake):
+    group = {"kind": "EntityGroup", "name": "sales", "collisionAddress": "sales@example.com", "win": False, "isPattern": False}
+    fake.handlers.update({
+        "Session.whoAmI": lambda params: {"userDetails": {"id": "u-admin", "loginName": "admin"}},
+        "Server.findEntityByEmail": lambda params: {"entities": [group] if "sales" in params["addresses"] else []},
+    })
+    with make_client() as client:
+        assert client.who_am_i() == {"id": "u-admin", "loginName": "admin"}
+        assert client.find_address_holders(DOMAIN_ID, ["a", "b", "sales", "c", "d"], lookup_size=2) == [group]
+    assert fake.params_of("Server.findEntityByEmail") == [
+        {"addresses": addresses, "updatedEntity": {"kind": "EntityUser"}, "domainId": DOMAIN_ID} for addresses in (["a", "b"], ["sales", "c"], ["d"])
+    ]
+
+
 def test_generate_password_without_password(make_client):
     with make_client() as client:
         with pytest.raises(KerioProtocolError):

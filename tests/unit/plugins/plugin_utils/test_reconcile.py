@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import PASSWORD_CHANGED, PlanOptions, build_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import PASSWORD_CHANGED, PasswordPolicy, PlanOptions, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import Origin, UserRecord
 
 ORIGIN = Origin("users.csv", line=2)
@@ -127,3 +127,67 @@ def test_auth_type_is_updated_only_when_declared_and_different():
     assert update.before == {"auth_type": "UInternalAuth"} and update.after == {"auth_type": "UKerberosAuth"}
     assert build_plan([record("a")], existing, GROUPS, PlanOptions()).unchanged
     assert build_plan([record("a", new_user_auth_type="UKerberosAuth")], existing, GROUPS, PlanOptions()).unchanged
+
+
+STRICT = PasswordPolicy(complexity=True, minimum_length=10)
+
+
+def test_weak_passwords_are_refused_by_the_domains_policy_without_being_shown():
+    records = [record("weak", password="abcdefghijk"), record("short", password="Ab1-x"), record("strong", password="Str0ng-enough")]
+    plan = build_plan(records, [], GROUPS, PlanOptions(password_policy=STRICT))
+    assert [str(error.origin) for error in plan.errors] == ["users.csv, line 2, column Password"] * 2
+    assert "at least 10 characters" in plan.errors[0].message and "three of the kinds" in plan.errors[0].message
+    assert not any(secret in str(error) for error in plan.errors for secret in ("abcdefghijk", "Ab1-x"))
+    assert not build_plan(records, [], GROUPS, PlanOptions()).errors  # no complexity rule: the server takes any password
+
+
+def test_a_weak_password_of_an_existing_user_matters_only_when_it_is_set():
+    existing = [server_user("abird")]
+    assert not build_plan([record("abird", password="weak")], existing, GROUPS, PlanOptions(password_policy=STRICT)).errors
+    plan = build_plan([record("abird", password="weak")], existing, GROUPS, PlanOptions(password_policy=STRICT, update_password="always"))
+    (error,) = plan.errors
+    assert "password policy" in error.message
+
+
+def test_an_empty_password_is_refused_whatever_the_policy():
+    (error,) = build_plan([record("abird", password="")], [], GROUPS, PlanOptions()).errors
+    assert "the password is empty" in error.message
+
+
+def test_the_password_policy_is_read_from_the_domain():
+    assert PasswordPolicy.of_domain({"passwordComplexityEnabled": True, "passwordMinimumLength": 8}) == PasswordPolicy(True, 8)
+    assert PasswordPolicy.of_domain({"name": "old.server"}) == PasswordPolicy()  # older API: no policy fields
+
+
+STAFF = {"name": "Staff", "description": "Staff member", "diskSizeLimit": {"isActive": True, "limit": {"value": 2, "units": "GigaBytes"}},
+         "userGroups": [{"id": "g-all", "name": "all"}]}
+
+
+def test_template_groups_count_as_listed_so_a_second_run_changes_nothing():
+    options = PlanOptions(template=STAFF, remove_from_unlisted_groups=True)
+    (create,) = build_plan([record("abird", password="p", groups=("sales",))], [], GROUPS, options).creates
+    assert create.groups == ("sales", "all")
+    # The user as the first run left it: the second run plans nothing.
+    created = server_user("abird", userGroups=[{"id": "g-all", "name": "all"}, {"id": "g-sales", "name": "sales"}])
+    plan = build_plan([record("abird", password="p", groups=("sales",))], [created], GROUPS, options)
+    assert not plan.changes_anything and plan.unchanged
+    # Other unlisted groups are still left.
+    other = server_user("abird", userGroups=[{"id": "g-all", "name": "all"}, {"id": "g-x", "name": "x"}])
+    (update,) = build_plan([record("abird", groups=("sales",))], [other], GROUPS, options).updates
+    assert update.groups_to_leave == ("x",) and update.groups_to_join == ("sales",)
+    assert update.before["groups"] == ["all", "x"] and update.after["groups"] == ["all", "sales"]
+
+
+def test_the_diff_of_a_created_user_shows_everything_it_gets():
+    options = PlanOptions(template=dict(STAFF, authType="UInternalAuth"), defaults={"enabled": False})
+    (create,) = build_plan([record("abird", password="secret", full_name="Alexandra Bird")], [], GROUPS, options).creates
+    assert create.diff == {
+        "full_name": "Alexandra Bird",
+        "description": "Staff member",
+        "disk_size_limit": {"isActive": True, "limit": {"value": 2, "units": "GigaBytes"}},
+        "auth_type": "UInternalAuth",
+        "addresses": [],
+        "groups": ["all"],
+        "enabled": False,
+        "password": PASSWORD_CHANGED,
+    }

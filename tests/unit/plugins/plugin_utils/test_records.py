@@ -10,6 +10,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     Origin,
     UserRecord,
     find_duplicates,
+    local_parts,
     localize_addresses,
     login_name_problem,
 )
@@ -21,7 +22,10 @@ def test_valid_login_names(name):
     assert login_name_problem(name) is None
 
 
-@pytest.mark.parametrize("name, words", [("", "empty"), ("jiří", "ASCII"), ("j doe", "ASCII"), ("a@b", "ASCII"), ("A" * 65, "longer")])
+@pytest.mark.parametrize("name, words", [
+    ("", "empty"), ("jiří", "ASCII"), ("j doe", "ASCII"), ("a@b", "ASCII"), ("A" * 65, "longer"),
+    (".jdoe", "leading, trailing or double '.'"), ("jdoe.", "leading, trailing or double '.'"), ("j..doe", "leading, trailing or double '.'"),
+])
 def test_invalid_login_names(name, words):
     assert words in login_name_problem(name)
 
@@ -97,3 +101,21 @@ def test_kerio_directory_importees_become_records_and_refusals_are_reported():
     assert records[0].addresses == ("john.doe",) and records[0].groups is None
     assert [str(item.origin) for item in skipped] == ["kerio_directory WinNT CORP, ghost", "kerio_directory WinNT CORP, Jiří"]
     assert "Account is locked." in skipped[0].message
+
+
+@pytest.mark.parametrize("address, words", [
+    ("bad address", "is not valid"), ("a..b", "is not valid"), ("a@b@example.com", "more than one '@'"), ("jd@", "ends with '@'"),
+    ("x" * 65, "at most 64"),
+])
+def test_addresses_from_any_source_get_the_csv_readers_syntax_check(address, words):
+    (inventory,) = read_file_sources([], [{"name": "jdoe", "addresses": ["john.doe", address]}])
+    (localized,), (error,) = localize_addresses(inventory.records, ["example.com"])
+    assert str(error.origin) == "inventory, column MailAddress, users[0] (jdoe)"
+    assert words in error.message
+    assert localized.addresses == ("john.doe",)
+
+
+def test_local_parts_checks_a_list_of_addresses_outside_any_record():
+    addresses, problems = local_parts(["Info@Example.org", "info", "sales desk", "x@other.test"], "", {"example.org"}, ["example.org"])
+    assert addresses == ("Info",)
+    assert len(problems) == 2 and "'sales desk' is not valid" in problems[0] and "not in example.org" in problems[1]

@@ -1,0 +1,196 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What the server would refuse part-way through is refused before the first write, in check mode and in the real run alike.
+
+Each case once failed half-way: check mode predicted success, the real run then created some users and failed
+the others. Now check mode and the real run fail together with every problem listed, and nothing is written;
+what the server accepts goes through check, run and a re-run that changes nothing.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.kerio.connect.tests.playbook_runner import write_inventory
+
+TASK = "Import users into each Kerio domain"
+ADMIN_PASSWORD = "Adm1n-S3cret-Pa55"
+PASSWORD = "Str0ng-Pa55"
+
+SEED = {
+    "domains": [{
+        "name": "example.com",
+        "isPrimary": True,
+        "aliasList": ["example.org"],
+        "userMaxCount": -1,
+        "passwordComplexityEnabled": True,
+        "passwordMinimumLength": 8,
+        "users": [
+            {"loginName": "jdoe", "fullName": "John Doe", "emailAddresses": ["john.doe", "sales.desk"], "password": "Old-Pa55word"},
+            {"loginName": "former.employee", "fullName": "Former", "emailAddresses": ["helpdesk"], "password": "Old-Pa55word"},
+        ],
+        "groups": [
+            {"name": "sales", "description": "", "emailAddresses": ["sales"]},
+            {"name": "all", "description": "", "emailAddresses": []},
+        ],
+        "aliases": [{"name": "info", "deliverTo": "jdoe@example.com", "description": "Public contact address"}],
+        "templates": [{
+            "name": "Staff", "description": "Staff member",
+            "diskSizeLimit": {"isActive": True, "limit": {"value": 2, "units": "GigaBytes"}},
+            "userGroups": ["all"],
+        }],
+    }],
+}
+
+
+@pytest.fixture
+def kerio(emulator_factory):
+    return emulator_factory(seed=SEED, admin_password=ADMIN_PASSWORD)
+
+
+def refused_in_check_mode_and_run(kerio, playbook_runner, inventory):
+    """Both runs fail with the same problems and write nothing; returns the module's result and the output."""
+    before = kerio.users()
+    outcomes = []
+    for check in (True, False):
+        run = playbook_runner(inventory=inventory, check=check)
+        assert run.failed == 1, run.output
+        outcomes.append((run.result(TASK), run.output))
+    (checked, _check_output), (result, output) = outcomes
+    assert checked["errors"] == result["errors"] and checked["msg"] == result["msg"]
+    assert "nothing was changed" in result["msg"]
+    assert kerio.write_calls() == 0 and kerio.users() == before
+    return result, output
+
+
+def test_every_problem_the_server_would_meet_is_listed_and_nothing_is_written(kerio, tmp_path, playbook_runner):
+    csv_file = tmp_path / "users.csv"
+    csv_file.write_text(
+        "Name;Password;FullName;Description;MailAddress;Groups\n"
+        f"user1;{PASSWORD};User One;;shared.addr;\n"
+        f"user2;{PASSWORD};User Two;;shared.addr;\n"
+        "user3;weakpassword;User Three;;;\n",
+        encoding="utf-8",
+    )
+    users = [
+        {"name": "user4", "password": PASSWORD, "addresses": ["bad address"]},
+        {"name": "user5", "password": PASSWORD, "addresses": ["info", "SALES@example.org", "john.doe"]},
+    ]
+    config = {"domain": "example.com", "sources": [{"type": "csv", "path": str(csv_file)}], "users": users}
+
+    result, output = refused_in_check_mode_and_run(kerio, playbook_runner, write_inventory(tmp_path, kerio, [config]))
+
+    assert result["msg"].startswith("6 problem(s) in the declared users; nothing was changed")
+    found = {(error["source"], error["message"].split(";")[0]) for error in result["errors"]}
+    assert found == {
+        (f"{csv_file}, line 3, column MailAddress",
+         f"the address 'shared.addr' is also declared for the user 'user1' ({csv_file}, line 2)"),
+        (f"{csv_file}, line 4, column Password",
+         "the password does not meet the domain's password policy: at least 8 characters, of three of the kinds lower-case letter, "
+         "upper-case letter, digit and other character"),
+        ("inventory, column MailAddress, users[0] (user4)",
+         "the address 'bad address' is not valid: its local part may hold at most 64 ASCII letters, digits and .!#$%&'*+/=?^_`{|}~- "
+         "with no leading, trailing or double '.'"),
+        ("inventory, column MailAddress, users[1] (user5)", "the address 'info' is already used by the alias 'info' in the domain"),
+        ("inventory, column MailAddress, users[1] (user5)", "the address 'SALES' is already used by the group 'sales' in the domain"),
+        ("inventory, column MailAddress, users[1] (user5)", "the address 'john.doe' already belongs to the user 'jdoe', who keeps it"),
+    }
+    assert "weakpassword" not in output and PASSWORD not in output
+
+
+def test_addresses_that_removed_and_changed_users_give_up_go_to_a_new_user(kerio, tmp_path, playbook_runner):
+    users = [
+        {"name": "former.employee", "state": "absent"},
+        {"name": "jdoe", "addresses": ["john.doe"]},
+        {"name": "support", "password": PASSWORD, "addresses": ["helpdesk", "sales.desk"]},
+    ]
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "users": users}])
+
+    check = playbook_runner(inventory=inventory, check=True)
+    assert check.returncode == 0, check.output
+    planned = check.result(TASK)
+    assert (planned["created"], planned["updated"], planned["removed"]) == (["support"], ["jdoe"], ["former.employee"])
+    assert kerio.write_calls() == 0
+
+    run = playbook_runner(inventory=inventory)
+    assert run.returncode == 0, run.output
+    done = run.result(TASK)
+    assert (done["created"], done["updated"], done["removed"]) == (["support"], ["jdoe"], ["former.employee"])
+    held = kerio.users()
+    assert sorted(held["support"]["emailAddresses"]) == ["helpdesk", "sales.desk"] and held["jdoe"]["emailAddresses"] == ["john.doe"]
+
+    kerio.reset_stats()
+    rerun = playbook_runner(inventory=inventory)
+    assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0
+
+
+def test_more_users_than_the_licence_leaves_room_for_are_refused_before_any_is_created(emulator_factory, tmp_path, playbook_runner):
+    # admin, jdoe and former.employee are enabled already: a licence for 33 leaves room for 30.
+    kerio = emulator_factory(seed=SEED, admin_password=ADMIN_PASSWORD, licence_limit=33)
+    users = [{"name": f"user{number:02}", "password": PASSWORD} for number in range(1, 68)]
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "users": users}])
+
+    result, _output = refused_in_check_mode_and_run(kerio, playbook_runner, inventory)
+    (error,) = result["errors"]
+    assert error["source"] == "inventory, users[30] (user31)"
+    assert error["message"].startswith("only 30 of the 67 enabled users this import creates or enables fit in the domain "
+                                       "(3 enabled of 33 allowed by the licence)")
+
+    # What fits goes through: the users beyond the licence created disabled.
+    for user in users[30:]:
+        user["enabled"] = False
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "users": users}])
+    check = playbook_runner(inventory=inventory, check=True)
+    assert check.returncode == 0, check.output
+    assert len(check.result(TASK)["created"]) == 67 and kerio.write_calls() == 0
+    run = playbook_runner(inventory=inventory)
+    assert run.returncode == 0, run.output
+    held = kerio.users()
+    assert sum(held[user["name"]]["isEnabled"] for user in users) == 30
+    kerio.reset_stats()
+    rerun = playbook_runner(inventory=inventory)
+    assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0
+
+
+def test_the_account_the_import_logs_in_with_is_not_removed(kerio, tmp_path, playbook_runner):
+    users = [{"name": "former.employee", "state": "absent"}, {"name": "Admin", "state": "absent"}]
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "users": users}])
+
+    result, _output = refused_in_check_mode_and_run(kerio, playbook_runner, inventory)
+    (error,) = result["errors"]
+    assert error["source"] == "inventory, users[1] (Admin)"
+    assert error["message"].startswith("the user 'Admin' is the account this import logs in with (kerio_user)")
+    assert "admin" in kerio.users() and "former.employee" in kerio.users()
+
+
+def test_template_groups_stay_and_the_diff_shows_what_the_template_sets(kerio, tmp_path, playbook_runner):
+    config = {
+        "domain": "example.com", "template": "Staff", "remove_from_unlisted_groups": True,
+        "users": [{"name": "abird", "password": PASSWORD, "full_name": "Alexandra Bird", "groups": ["sales"]}],
+    }
+    inventory = write_inventory(tmp_path, kerio, [config])
+
+    check = playbook_runner(inventory=inventory, check=True, diff=True)
+    assert check.returncode == 0, check.output
+    (entry,) = check.result(TASK)["diff"]
+    after = entry["after"]
+    for line in ("description: Staff member\n", "disk_size_limit:\n", "  isActive: true\n", "- all\n", "- sales\n",
+                 "full_name: Alexandra Bird\n", "password: (changed)\n", "enabled: true\n"):
+        assert line in after, (line, after)
+    assert PASSWORD not in check.output and kerio.write_calls() == 0
+
+    run = playbook_runner(inventory=inventory, diff=True)
+    assert run.returncode == 0, run.output
+    assert run.result(TASK)["diff"] == check.result(TASK)["diff"]
+    abird = kerio.users()["abird"]
+    assert sorted(abird["groups"]) == ["all", "sales"]
+    assert abird["description"] == "Staff member" and abird["diskSizeLimit"]["limit"] == {"value": 2, "units": "GigaBytes"}
+
+    kerio.reset_stats()
+    for check_mode in (True, False):
+        rerun = playbook_runner(inventory=inventory, check=check_mode)
+        assert rerun.returncode == 0 and rerun.changed == 0, rerun.output
+        assert rerun.result(TASK)["unchanged"] == ["abird"]
+    assert kerio.write_calls() == 0

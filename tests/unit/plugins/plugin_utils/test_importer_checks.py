@@ -1,0 +1,66 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""run_import against the emulator: the checks before the first write read the server only as the plan needs."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.kerio.connect.plugins.plugin_utils._importer import ImportAborted, ImportRequest, run_import
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputValidationError
+
+PASSWORD = "Str0ng-Pa55"
+SEED = {"domains": [{
+    "name": "example.com", "isPrimary": True, "userMaxCount": -1, "passwordComplexityEnabled": True, "passwordMinimumLength": 8,
+    "users": [{"loginName": "jdoe", "fullName": "John Doe", "password": PASSWORD}],
+}]}
+CHECK_READS = ("Server.findEntityByEmail", "Domains.getUserCountInfo", "Session.whoAmI")
+
+
+@pytest.fixture
+def kerio(emulator_factory):
+    return emulator_factory(seed=SEED)
+
+
+def request(kerio, users, **options):
+    connection = {"url": kerio.url, "user": kerio.admin_user, "password": kerio.admin_password, "ca_path": kerio.ca_path}
+    return ImportRequest(connection=connection, domain="example.com", users=users, **options)
+
+
+def check_reads(result):
+    return {method: count for method, count in result["api_calls"].items() if method in CHECK_READS}
+
+
+def test_the_checks_read_only_what_the_plan_needs(kerio):
+    assert check_reads(run_import(request(kerio, [{"name": "jdoe", "full_name": "John Doe"}]), check_mode=True)) == {}
+    assert check_reads(run_import(request(kerio, [{"name": "jdoe", "state": "absent"}]), check_mode=True)) == {"Session.whoAmI": 1}
+    created = run_import(request(kerio, [{"name": f"user{n}", "password": PASSWORD, "addresses": [f"u{n}"]} for n in range(3)]),
+                         check_mode=True)
+    assert check_reads(created) == {"Server.findEntityByEmail": 1, "Domains.getUserCountInfo": 1}
+    disabled = run_import(request(kerio, [{"name": "quiet", "password": PASSWORD, "enabled": False}]), check_mode=True)
+    assert check_reads(disabled) == {"Server.findEntityByEmail": 1}
+
+
+def test_default_addresses_are_checked_like_declared_ones(kerio):
+    with pytest.raises(InputValidationError) as raised:
+        run_import(request(kerio, [{"name": "newbie", "password": PASSWORD}], defaults={"addresses": ["no spaces", "x@other.test"]}))
+    assert [str(error.origin) for error in raised.value.errors] == ["defaults, addresses"] * 2
+    assert kerio.write_calls() == 0
+
+
+class WeakGenerator(KerioClient):
+    """A server whose generated passwords its own policy refuses."""
+
+    def generate_password(self, domain_id):
+        return "weak"
+
+
+def test_a_generated_password_the_policy_refuses_stops_the_import_before_any_write(kerio, tmp_path):
+    passwords = tmp_path / "generated.txt"
+    with pytest.raises(ImportAborted, match="its own password policy"):
+        run_import(request(kerio, [{"name": "newbie"}], generated_passwords_file=str(passwords)), client_factory=WeakGenerator)
+    assert kerio.write_calls() == 0 and not passwords.exists()
+    assert "newbie" not in kerio.users()

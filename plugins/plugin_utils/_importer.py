@@ -23,16 +23,8 @@ import yaml
 from ansible_collections.kerio.connect.plugins.plugin_utils import _generated_passwords
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, Failure, apply_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
-from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import (
-    USER_FIELDS,
-    PasswordPolicy,
-    Plan,
-    PlanOptions,
-    ServerFacts,
-    addresses_to_look_up,
-    build_plan,
-    check_plan,
-)
+from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, check_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, PasswordPolicy, Plan, PlanOptions, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
     InputValidationError,

@@ -10,13 +10,8 @@ alias; enabled users count against the licence and the domain's limit; the sessi
 
 from __future__ import annotations
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import (
-    PlanOptions,
-    ServerFacts,
-    addresses_to_look_up,
-    build_plan,
-    check_plan,
-)
+from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, check_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import PlanOptions, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import Origin, UserRecord
 
 GROUPS = [{"id": "g-sales", "name": "sales"}]

@@ -1,0 +1,187 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What the server would refuse part-way through applying a plan, found before the first write.
+
+An address taken, no room left under the licence or the domain's limit, the session's own account
+removed: the server would refuse these one batch into the import. Found from the plan and a few
+reads made beforehand (``ServerFacts``), they are refused with the input errors instead, in check
+mode as in the real run. Pure, like the planner: the reads are the caller's.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import typing as t
+
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import Plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError, UserRecord
+
+# Server.findEntityByEmail's kinds of address holders other than users, in words.
+ENTITY_WORDS = {"EntityGroup": "the group", "EntityAlias": "the alias", "EntityMailingList": "the mailing list", "EntityResource": "the resource"}
+
+
+@dataclasses.dataclass(frozen=True)
+class ServerFacts:
+    """What ``check_plan`` needs from the server besides its users and groups, each read only when the plan needs it."""
+
+    # Server.findEntityByEmail's entities for the addresses the plan gives (see addresses_to_look_up).
+    address_holders: t.Sequence[dict[str, t.Any]] = ()
+    # Domains.getUserCountInfo's countInfo; None when the plan creates and enables nobody.
+    user_count: dict[str, t.Any] | None = None
+    # Session.whoAmI's userDetails; None when the plan removes nobody.
+    session_user: dict[str, t.Any] | None = None
+
+
+def addresses_to_look_up(plan: Plan) -> list[str]:
+    """Every address the plan gives a user (a created user's login name is one), once each."""
+    addresses: dict[str, str] = {}
+    for create in plan.creates:
+        for address in (create.record.name, *create.user["emailAddresses"]):
+            addresses.setdefault(address.casefold(), address)
+    for update in plan.updates:
+        for address in update.pattern.get("emailAddresses", ()):
+            addresses.setdefault(address.casefold(), address)
+    return list(addresses.values())
+
+
+def check_plan(plan: Plan, existing_users: t.Iterable[dict], facts: ServerFacts) -> list[InputError]:
+    """What the server would refuse while the plan is applied, found before the first write."""
+    return [
+        *_AddressBook(plan, existing_users, facts.address_holders).conflicts(),
+        *_capacity_problems(plan, facts.user_count),
+        *_session_user_removals(plan, facts.session_user),
+    ]
+
+
+class _AddressBook:
+    """Who holds each address while the applier works: removals first, then changes, then creations.
+
+    An address belongs to one user, group or alias of the domain, and a user's login name is one of
+    its addresses. An address a removed user held is free for anybody; one a changed user gives up
+    is free for the users created after the changes, but not for another changed user, since the
+    changes run in no order a plan should count on.
+    """
+
+    def __init__(self, plan: Plan, existing_users: t.Iterable[dict], address_holders: t.Sequence[dict[str, t.Any]]):
+        self.plan = plan
+        self.existing_users = existing_users
+        self.others = _other_holders(address_holders)
+        self.errors: list[InputError] = []
+        self._given: dict[str, UserRecord] = {}  # case-folded address -> the declared user the plan gives it to
+        self._holders: dict[str, dict] = {}  # case-folded address -> the existing user holding it after the removals
+        self._new_addresses: dict[str, set[str]] = {}  # user id -> the case-folded addresses a change gives that user
+
+    def conflicts(self) -> list[InputError]:
+        changes = [update for update in self.plan.updates if "emailAddresses" in update.pattern]
+        if not self.plan.creates and not changes:
+            return []  # nothing is given, so nothing can clash (and a re-run skips reading every address)
+        removed = {removal.user_id for removal in self.plan.removals}
+        for user in self.existing_users:
+            if user["id"] not in removed:
+                for address in (user["loginName"], *(user.get("emailAddresses") or ())):
+                    self._holders[address.casefold()] = user
+        self._new_addresses = {update.user_id: {address.casefold() for address in update.pattern["emailAddresses"]} for update in changes}
+        for update in changes:
+            for address in update.pattern["emailAddresses"]:
+                self._give(update.record, address, update.user_id)
+        for create in self.plan.creates:
+            self._give(create.record, create.record.name, None, login_name=True)
+            for address in create.user["emailAddresses"]:
+                self._give(create.record, address, None)
+        return self.errors
+
+    def _give(self, record: UserRecord, address: str, user_id: str | None, login_name: bool = False) -> None:
+        """Give ``address`` to ``record``'s user: ``user_id`` when it exists, None when it is created."""
+        key = address.casefold()
+        problem = self._problem(key, record, user_id)
+        if problem is None:
+            self._given[key] = record
+            return
+        # Put in words only now: most addresses are given without a problem.
+        subject = f"the login name {address!r} (also the user's address)" if login_name else f"the address {address!r}"
+        self.errors.append(InputError(record.origin.at_column("Name" if login_name else "MailAddress"), f"{subject} {problem}"))
+
+    def _problem(self, key: str, record: UserRecord, user_id: str | None) -> str | None:
+        """What the server would say to giving the address ``key`` to ``record``'s user, or None when it is free."""
+        if key in self.others:
+            return f"is already used by {self.others[key]} in the domain; choose another"
+        given = self._given.get(key)
+        if given is not None and given is not record:
+            return f"is also declared for the user {given.name!r} ({given.origin}); an address can belong to one user only"
+        holder = self._holders.get(key)
+        if holder is None or holder["id"] == user_id:
+            return None
+        if holder["loginName"].casefold() == key:
+            return f"is the login name of the user {holder['loginName']!r}, and so that user's address; choose another"
+        if holder["id"] not in self._new_addresses or key in self._new_addresses[holder["id"]]:
+            return (f"already belongs to the user {holder['loginName']!r}, who keeps it; an address can belong to one user only: "
+                    "take it from that user first, in Kerio or in the addresses this import declares for that user")
+        if user_id is None:
+            return None  # its holder gives it up, and the changes are made before any user is created
+        return (f"is taken from the user {holder['loginName']!r} in this same import, but Kerio changes existing users one at a "
+                "time, so an address cannot move between them in one run: remove it there in one run, give it here in the next")
+
+
+def _other_holders(entities: t.Sequence[dict[str, t.Any]]) -> dict[str, str]:
+    """Case-folded address -> its holder in words, for the holders that are not users.
+
+    Users are left out: the plan knows them, and whether they keep their addresses. Patterns are
+    left out as Kerio's own sample (PHP SDK checkUser.php) does: they match addresses, not hold them.
+    """
+    holders = {}
+    for entity in entities:
+        if not isinstance(entity, dict) or entity.get("kind") == "EntityUser" or entity.get("isPattern"):
+            continue
+        local_part = str(entity.get("collisionAddress") or "").partition("@")[0]
+        kind = entity.get("kind")
+        holders[local_part.casefold()] = f"{ENTITY_WORDS.get(kind, kind)} {entity.get('name')!r}"
+    return holders
+
+
+def _capacity_problems(plan: Plan, user_count: dict[str, t.Any] | None) -> list[InputError]:
+    """The first user the server would refuse for want of room under the licence or the domain's user limit.
+
+    Disabled users do not count. Removals come first and free their places; the changes then run in
+    no order a plan should count on, so a user disabled there frees a place for the creations only.
+    """
+    allowed = (user_count or {}).get("allowedUsers")
+    if not isinstance(allowed, dict) or allowed.get("isUnlimited", True):
+        return []
+    current, most = user_count.get("currentUsers"), allowed.get("allowedUsers")
+    if not isinstance(current, int) or not isinstance(most, int):
+        return []  # an answer this check cannot read: the server still refuses what does not fit, as before
+    freed = sum(1 for removal in plan.removals if removal.before["enabled"])
+    room = max(0, most - current) + freed
+    enabled_again = [update.record for update in plan.updates if update.pattern.get("isEnabled") is True]
+    created = [create.record for create in plan.creates if create.user["isEnabled"]]
+    needed = len(enabled_again) + len(created)
+    if len(enabled_again) > room:
+        first_refused = enabled_again[room]
+    else:
+        disabled = sum(1 for update in plan.updates if update.pattern.get("isEnabled") is False)
+        freed += disabled
+        room += disabled
+        if needed <= room:
+            return []
+        first_refused = created[room - len(enabled_again)]
+    limit = "licence" if allowed.get("limitType") == "LicenseLimit" else "domain's user limit"
+    freeing = f", {freed} freed by this import's removals and disablings" if freed else ""
+    return [InputError(first_refused.origin, (
+        f"only {room} of the {needed} enabled users this import creates or enables fit in the domain "
+        f"({current} enabled of {most} allowed by the {limit}{freeing}); this user is the first that would not fit. "
+        "Import fewer users, create some disabled (enabled: false), or raise the limit"
+    ))]
+
+
+def _session_user_removals(plan: Plan, session_user: dict[str, t.Any] | None) -> list[InputError]:
+    """Kerio refuses to remove the account of the session that asks."""
+    session_user_id = (session_user or {}).get("id")
+    return [
+        InputError(removal.record.origin, (
+            f"the user {removal.record.name!r} is the account this import logs in with (kerio_user), and Kerio does not remove "
+            "the account of its own session; remove it as another administrator, or leave it out"
+        ))
+        for removal in plan.removals if session_user_id is not None and removal.user_id == session_user_id
+    ]

@@ -38,6 +38,7 @@ DIFF_NAMES = {"fullName": "full_name", "isEnabled": "enabled", "emailAddresses":
 PASSWORD_KINDS = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile(r"[^a-zA-Z0-9]"))
 PASSWORD_KINDS_REQUIRED = 3
 
+
 @dataclasses.dataclass(frozen=True)
 class PasswordPolicy:
     """A domain's password policy, as the server applies it to every password Users.create and Users.set get."""

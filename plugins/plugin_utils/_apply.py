@@ -49,6 +49,17 @@ class ApplyReport:
         return [record for record in records if id(record) not in failed]
 
 
+T = t.TypeVar("T")
+JOINING = "adding users to"
+# A template's groups are given when a user is created, and never again: a re-run joins the groups
+# the sources declare, so a user created just before the stop lacks the others.
+TEMPLATE_GROUPS_CAVEAT = ", except the groups of the template for users created in this run: add those in Kerio"
+
+
+def _folded(names: t.Iterable[str]) -> set[str]:
+    return {name.casefold() for name in names}
+
+
 class _Items(collections.abc.Sequence):
     """``make(item)`` for each item, made when the client slices a batch off rather than all at once:
     at 100,000 users, the request items of every batch together would take some 40 MB more."""
@@ -79,8 +90,8 @@ class _Applier:
         self._failed: set[int] = set()
         # Users a write succeeded for; an update is only reported once one of its writes was made.
         self._written: set[int] = set()
-        # The new users' ids, aligned with ``plan.creates`` (None where the server refused the user).
-        self._created_ids: list[str | None] = []
+        # The users created, with their new ids.
+        self._created: list[tuple[UserCreate, str]] = []
 
     @property
     def stopped(self) -> bool:
@@ -95,28 +106,35 @@ class _Applier:
         self._written.add(id(record))
         self.report.changed = True
 
-    def _outcomes(self, doing: str, write: t.Callable[..., list], *args) -> list:
-        """The outcomes of a batch write; when the connection fails during it, those of the batches done before.
+    def _outcomes(self, doing: str, inputs: t.Sequence[T], write: t.Callable[..., list], *args) -> list[tuple[T, t.Any]]:
+        """Each input of a batch write with its outcome; when the connection fails during it, those done before.
 
         The apply stops at such a failure: later writes may depend on this one (a new user joins
-        its groups), and whether its interrupted batch was applied is unknown.
+        its groups), and whether its interrupted call was applied is unknown. The outcomes done
+        before it need not be the first ones (a batch the server rejected is sent again in halves),
+        so they are paired with their inputs by index.
         """
         try:
-            return write(*args)
+            outcomes = write(*args)
         except KerioError as error:  # a lost connection, or a session that a fresh login did not save
             self.report.interruption = (
                 f"The import stopped while {doing}. {error} The changes listed in created, updated, removed and groups_created "
                 f"were made; nothing after this write was attempted. Run the task again: it reads what the server holds now "
-                f"and makes the changes still missing."
+                f"and makes the changes still missing{TEMPLATE_GROUPS_CAVEAT if doing.startswith(JOINING) and self._given_undeclared_groups() else ''}."
             )
-            return list(getattr(error, "completed", None) or [])
+            outcomes = getattr(error, "completed", None) or []
+        return [(inputs[outcome.index], outcome) for outcome in outcomes]
+
+    def _given_undeclared_groups(self) -> bool:
+        """Whether a user created in this run is to join groups its source does not declare (the template's)."""
+        return any(_folded(create.groups) - _folded(create.record.groups or ()) for create, _user_id in self._created)
 
     def create_groups(self, plan: Plan) -> None:
         names = plan.groups_to_create
         if not names:
             return
         groups = [{"domainId": self.domain_id, "name": name, "description": "", "emailAddresses": []} for name in names]
-        for name, outcome in zip(names, self._outcomes("creating groups", self.client.create_groups, groups)):
+        for name, outcome in self._outcomes("creating groups", names, self.client.create_groups, groups):
             if outcome.ok:
                 self.group_ids[name.casefold()] = outcome.id
                 self.report.groups_created.append(name)
@@ -127,8 +145,7 @@ class _Applier:
 
     def remove_users(self, plan: Plan) -> None:
         requests = [removal_request(removal.user_id, delete_mailbox=self.remove_mailbox == "delete") for removal in plan.removals]
-        outcomes = self._outcomes("removing users", self.client.remove_users, requests, self.batch_size)
-        for removal, outcome in zip(plan.removals, outcomes):
+        for removal, outcome in self._outcomes("removing users", plan.removals, self.client.remove_users, requests, self.batch_size):
             self._record(removal.record, outcome, self.report.removed, "could not be removed")
 
     def update_users(self, plan: Plan) -> None:
@@ -141,8 +158,7 @@ class _Applier:
             if self.stopped:
                 return
             user_ids = [update.user_id for update in updates]
-            outcomes = self._outcomes("updating users", self.client.set_users, user_ids, updates[0].pattern, self.batch_size)
-            for update, outcome in zip(updates, outcomes):
+            for update, outcome in self._outcomes("updating users", updates, self.client.set_users, user_ids, updates[0].pattern, self.batch_size):
                 if outcome.ok:
                     self._wrote(update.record)
                 else:
@@ -156,12 +172,12 @@ class _Applier:
                 user["password"] = password
             return user
 
-        outcomes = self._outcomes("creating users", self.client.create_users, _Items(plan.creates, new_user), self.batch_size)
-        for create, outcome in zip(plan.creates, outcomes):
-            created = self._record(create.record, outcome, self.report.created, "could not be created")
-            if not created:
+        users = _Items(plan.creates, new_user)
+        for create, outcome in self._outcomes("creating users", plan.creates, self.client.create_users, users, self.batch_size):
+            if self._record(create.record, outcome, self.report.created, "could not be created"):
+                self._created.append((create, outcome.id))
+            elif not outcome.error.outcome_unknown:  # the server may hold a user it did not report: keep its password
                 self.report.not_created.append(create.record)
-            self._created_ids.append(outcome.id if created else None)
 
     def update_memberships(self, plan: Plan) -> None:
         # Per group: the records and, aligned with them, the user ids that change membership.
@@ -173,10 +189,9 @@ class _Applier:
             records.append(record)
             user_ids.append(user_id)
 
-        for create, user_id in zip(plan.creates, self._created_ids):
-            if user_id is not None:
-                for group in create.groups:
-                    add(joining, group, create.record, user_id)
+        for create, user_id in self._created:
+            for group in create.groups:
+                add(joining, group, create.record, user_id)
         for update in plan.updates:
             if id(update.record) in self._failed:
                 continue
@@ -184,7 +199,7 @@ class _Applier:
                 add(joining, group, update.record, update.user_id)
             for group in update.groups_to_leave:
                 add(leaving, group, update.record, update.user_id)
-        self._change_members(joining, "adding users to", self.client.add_group_members, "could not be added to the group")
+        self._change_members(joining, JOINING, self.client.add_group_members, "could not be added to the group")
         self._change_members(leaving, "removing users from", self.client.remove_group_members, "could not be removed from the group")
 
     def _change_members(self, members_by_group: dict, doing: str, change: t.Callable, failure: str) -> None:
@@ -196,7 +211,7 @@ class _Applier:
                 for record in records:
                     self._fail(record, f"{failure} {group!r}, which could not be created")
                 continue
-            for record, outcome in zip(records, self._outcomes(f"{doing} the group {group!r}", change, group_id, user_ids, self.batch_size)):
+            for record, outcome in self._outcomes(f"{doing} the group {group!r}", records, change, group_id, user_ids, self.batch_size):
                 if outcome.ok:
                     self._wrote(record)
                 else:

@@ -108,10 +108,10 @@ def _undecodable(data: bytes, codec: str, exc: UnicodeError, origin: Origin, aut
     return InputError(dataclasses.replace(origin, line=line), message)
 
 
-def _decode(data: bytes, encoding: str, origin: Origin) -> tuple[str | None, str, InputError | None]:
-    """The text of the file, the codec used, or the error that stopped decoding; ``encoding`` is a codec or 'auto'."""
-    codec = _auto_codec(data) if encoding == "auto" else encoding
-    if encoding == "auto" and codec == "utf-8" and b"\0" in data:
+def _decode(data: bytes, codec_or_auto: str, origin: Origin) -> tuple[str | None, str, InputError | None]:
+    """The text of the file, the codec used, or the error that stopped decoding; ``codec_or_auto`` as ``_codec`` gives it."""
+    codec = _auto_codec(data) if codec_or_auto == "auto" else codec_or_auto
+    if codec_or_auto == "auto" and codec == "utf-8" and b"\0" in data:
         # UTF-16 or UTF-32 without a byte order mark (ASCII characters beside NUL bytes, valid UTF-8 all
         # the same); no text in UTF-8 or a code page holds a NUL.
         line = _line_after(data[:data.index(b"\0")].decode(codec, errors="replace"))
@@ -121,7 +121,7 @@ def _decode(data: bytes, encoding: str, origin: Origin) -> tuple[str | None, str
     try:
         text = data.decode(codec)
     except UnicodeError as exc:
-        return None, codec, _undecodable(data, codec, exc, origin, encoding == "auto")
+        return None, codec, _undecodable(data, codec, exc, origin, codec_or_auto == "auto")
     # A BOM is dropped even when the codec was given (utf-8 for a UTF-8 file written by Excel).
     return text.removeprefix("\ufeff"), codec, None
 
@@ -330,24 +330,24 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
     except OSError as exc:
         problem = InputError(Origin(source), f"cannot read the file: {exc.strerror}; check the path and its permissions")
         return CsvSource(source, [], scheme, encoding, [problem])
-    text, encoding, problem = _decode(data, codec, Origin(source))
+    text, codec, problem = _decode(data, codec, Origin(source))
     if problem:
-        return CsvSource(source, [], scheme, encoding, [problem])
+        return CsvSource(source, [], scheme, codec, [problem])
 
     lines = io.StringIO(text, newline="").readlines()
     header_index = next((index for index, line in enumerate(lines) if line.strip(" \t\r\n;,")), None)
     if header_index is None:
-        return CsvSource(source, [], scheme, encoding, [InputError(Origin(source), (
+        return CsvSource(source, [], scheme, codec, [InputError(Origin(source), (
             "the file has no header; its first line must name the columns, for example Name;Password;FullName;Description;MailAddress;Groups"))])
     header_delimiter, row_delimiter, scheme, detected_rows = _delimiters(lines, header_index, delimiter)
     header_origin = Origin(source, line=header_index + 1)
     header, broken = _read_rows([lines[header_index]], 0, header_delimiter)
     if broken:
-        return CsvSource(source, [], scheme, encoding, [InputError(header_origin, f"the header cannot be read ({broken[1]}); check its double quotes")])
+        return CsvSource(source, [], scheme, codec, [InputError(header_origin, f"the header cannot be read ({broken[1]}); check its double quotes")])
     cells = header[0][1]
     columns, errors = _header(cells, header_origin, "," if header_delimiter == ";" else ";")
     if "Name" not in columns:
-        return CsvSource(source, [], scheme, encoding, errors)
+        return CsvSource(source, [], scheme, codec, errors)
 
     records = []
     row_columns = _Columns.of(columns, len(cells))
@@ -367,4 +367,4 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
             f"the row cannot be read ({broken[1]}), nor the rest of the file: close every double quote "
             "and double each quote inside a quoted value (\"\")")))
     errors.extend(find_duplicates(records))
-    return CsvSource(source, records, scheme, encoding, errors)
+    return CsvSource(source, records, scheme, codec, errors)

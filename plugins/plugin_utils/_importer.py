@@ -84,6 +84,7 @@ def _find_domain(client, name: str) -> dict:
 
 
 def _check_generated_passwords_file(plan: Plan, path: str | None) -> list[InputError]:
+    """What is wrong with the generated_passwords_file option: a path that cannot be used, or none where one is needed."""
     if path is not None:
         # Checked even when no password is generated this time: a wrong path is found the day it is set.
         problem = _generated_passwords.problem_with(path)

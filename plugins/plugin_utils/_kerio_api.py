@@ -15,7 +15,7 @@ rejected as a whole is sent again in halves until its bad items are found (a ser
 batch all or nothing). Connection failures raise ``KerioConnectionError``; a write interrupted that
 way has an unknown outcome (the exception's ``outcome_unknown``). An expired session that a new
 login does not cure, and missing rights, raise ``KerioApiError``: every later call would fail the
-same way. Either exception's ``completed`` holds the outcomes of the batches finished before it.
+same way. Either exception's ``completed`` holds the outcomes the server reported before it.
 """
 
 from __future__ import annotations
@@ -67,6 +67,8 @@ class ItemError:
 
     code: int | None
     message: str
+    # The server reported neither success nor failure for the item: it may have been applied.
+    outcome_unknown: bool = False
 
     def __str__(self) -> str:
         return self.message if self.code is None else f"{self.message} (code {self.code})"
@@ -312,63 +314,53 @@ class KerioClient:
         batch_size = max(1, int(batch_size))
         outcomes: list[ItemOutcome] = []
         batches = (len(items) + batch_size - 1) // batch_size
+        halving = True
         for number, offset in enumerate(range(0, len(items), batch_size), start=1):
             chunk = items[offset:offset + batch_size]
             started = time.monotonic()
             try:
-                mapped = self._send(batch, chunk, offset)
+                mapped = self._send(batch, chunk, offset, halving)
             except (KerioConnectionError, KerioApiError) as exc:
-                exc.completed = list(outcomes)
+                exc.completed = outcomes + exc.completed
                 raise
             outcomes.extend(mapped)
             failures = sum(1 for outcome in mapped if not outcome.ok)
+            # A server that took none of a whole batch, even item by item, is not asked item by item again.
+            halving = halving and (failures < len(chunk) or len(chunk) == 1)
             self._emit(logging.DEBUG, f"{method}: batch {number} of {batches} ({len(chunk)} items) in {time.monotonic() - started:.3f} s, "
                                       f"{failures} failed")
         return outcomes
 
-    def _send(self, batch: _Batch, chunk: t.Sequence[t.Any], offset: int) -> list[ItemOutcome]:
+    def _send(self, batch: _Batch, chunk: t.Sequence[t.Any], offset: int, halving: bool) -> list[ItemOutcome]:
+        """The outcomes of one call for ``chunk``; see ``_rejected`` for a call the server rejects as a whole."""
         params = batch.make_params(chunk)
-        answer = self._attempt(batch.method, params)
-        if isinstance(answer, KerioApiError):
-            return self._rejected(batch, chunk, offset, answer)
-        return self._map_items(batch.method, chunk, offset, answer, params, creates=batch.creates, id_of=batch.id_of)
-
-    def _attempt(self, method: str, params: dict[str, t.Any]) -> dict[str, t.Any] | KerioApiError:
-        """The call's result, or the error of a call the server rejected as a whole (so that none of its items was applied)."""
         try:
-            return self.call(method, params)
+            result = self.call(batch.method, params)
         except KerioApiError as exc:
             if exc.code in CALL_WIDE_ERRORS:
                 raise
-            return exc
+            return self._rejected(batch, chunk, offset, exc, halving)
+        return self._map_items(batch.method, chunk, offset, result, params, creates=batch.creates, id_of=batch.id_of)
 
-    def _rejected(self, batch: _Batch, chunk: t.Sequence[t.Any], offset: int, rejection: KerioApiError) -> list[ItemOutcome]:
-        """Outcomes of a batch the server rejected as a whole.
+    def _rejected(self, batch: _Batch, chunk: t.Sequence[t.Any], offset: int, rejection: KerioApiError, halving: bool) -> list[ItemOutcome]:
+        """Outcomes of a call the server rejected as a whole, so that none of its items was applied.
 
-        Whether one bad item makes Kerio reject a whole batch is not known (reference §4.1), so the
-        halves are sent again: the good items are applied and the bad ones found, in two calls per
-        halving. When both halves are rejected for the same reason as the whole, that reason is not
-        one item's (a full licence, say) and halving further would only repeat it.
+        Whether one bad item makes Kerio reject a whole batch is not known (reference §4.1), so its
+        halves are sent again, and theirs, until the good items are applied and the bad ones found:
+        two calls per halving. ``halving`` False fails every item with the rejection instead.
         """
         self._emit(logging.WARNING, f"{batch.method}: {len(chunk)} items from item {offset + 1} rejected: {rejection.message}")
-        failed = ItemError(rejection.code, rejection.message)
-        all_failed = [ItemOutcome(offset + index, False, batch.id_of(item), failed) for index, item in enumerate(chunk)]
-        if len(chunk) == 1:
-            return all_failed
+        if len(chunk) == 1 or not halving:
+            failed = ItemError(rejection.code, rejection.message)
+            return [ItemOutcome(offset + index, False, batch.id_of(item), failed) for index, item in enumerate(chunk)]
         middle = len(chunk) // 2
-        sent = []
-        for half, half_offset in ((chunk[:middle], offset), (chunk[middle:], offset + middle)):
-            params = batch.make_params(half)
-            sent.append((half, half_offset, params, self._attempt(batch.method, params)))
-        answers = [answer for half, half_offset, params, answer in sent]
-        if all(isinstance(answer, KerioApiError) and (answer.code, answer.message) == (rejection.code, rejection.message) for answer in answers):
-            return all_failed
         outcomes: list[ItemOutcome] = []
-        for half, half_offset, params, answer in sent:
-            if isinstance(answer, KerioApiError):
-                outcomes.extend(self._rejected(batch, half, half_offset, answer))
-            else:
-                outcomes.extend(self._map_items(batch.method, half, half_offset, answer, params, creates=batch.creates, id_of=batch.id_of))
+        try:
+            outcomes.extend(self._send(batch, chunk[:middle], offset, halving))
+            outcomes.extend(self._send(batch, chunk[middle:], offset + middle, halving))
+        except (KerioConnectionError, KerioApiError) as exc:
+            exc.completed = outcomes + exc.completed  # the half done before it was applied
+            raise
         return outcomes
 
     def _map_items(self, method: str, chunk: t.Sequence[t.Any], offset: int, result: dict[str, t.Any], params: dict[str, t.Any], *,
@@ -401,7 +393,7 @@ class KerioClient:
                 outcomes.append(ItemOutcome(offset + index, True, created[index]))
             else:
                 unknown = ItemError(None, "the server reported neither a new id nor an error for this item; read the server state to "
-                                          "find out whether it was created")
+                                          "find out whether it was created", outcome_unknown=True)
                 outcomes.append(ItemOutcome(offset + index, False, None, unknown))
         return outcomes
 

@@ -50,15 +50,15 @@ def _record(item: dict[str, t.Any], origin: Origin) -> UserRecord:
     return UserRecord(
         name=item["loginName"],
         origin=origin,
-        full_name=_declared(item.get("fullName")),
-        description=_declared(item.get("description")),
-        addresses=_declared(tuple(item.get("emailAddresses") or ())),
-        groups=_declared(groups),
+        full_name=_none_if_empty(item.get("fullName")),
+        description=_none_if_empty(item.get("description")),
+        addresses=_none_if_empty(tuple(item.get("emailAddresses") or ())),
+        groups=_none_if_empty(groups),
         enabled=item.get("isEnabled"),
     )
 
 
-def _declared(value):
+def _none_if_empty(value):
     """A value Kerio listed, or None for an empty one.
 
     Kerio fills every member of the users it lists, whatever the directory holds: an empty

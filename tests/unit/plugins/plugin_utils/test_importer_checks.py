@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._importer import ImportAborted, ImportRequest, run_import
+from ansible_collections.kerio.connect.plugins.plugin_utils._importer import ImportAborted, run_import
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputValidationError
+from ansible_collections.kerio.connect.tests.unit.plugins.plugin_utils.emulator_import import request
 
 PASSWORD = "Str0ng-Pa55"
 SEED = {"domains": [{
@@ -23,11 +24,6 @@ CHECK_READS = ("Server.findEntityByEmail", "Domains.getUserCountInfo", "Session.
 @pytest.fixture
 def kerio(emulator_factory):
     return emulator_factory(seed=SEED)
-
-
-def request(kerio, users, **options):
-    connection = {"url": kerio.url, "user": kerio.admin_user, "password": kerio.admin_password, "ca_path": kerio.ca_path}
-    return ImportRequest(connection=connection, domain="example.com", users=users, **options)
 
 
 def check_reads(result):

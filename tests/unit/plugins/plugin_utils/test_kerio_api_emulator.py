@@ -183,6 +183,20 @@ def test_a_server_that_applies_batches_all_or_nothing_still_gets_the_good_items(
     assert calls(emulator, "Users.create") == 7
 
 
+def test_two_refused_items_of_an_all_or_nothing_batch_are_both_found_whatever_the_message(emulator_factory):
+    # The password policy's message names no user, so the two refusals read the same.
+    seed = {"domains": [{"name": DOMAIN, "isPrimary": True, "passwordComplexityEnabled": True, "passwordMinimumLength": 8}]}
+    emulator = emulator_factory(seed=seed)
+    emulator.set_faults(atomic_batches=True)
+    with connect(emulator) as client:
+        domain = client.find_domain(DOMAIN)
+        users = new_users(domain["id"], [f"pol{n}" for n in range(10)])
+        users[1]["password"] = users[7]["password"] = "weak"
+        outcomes = client.create_users(users, batch_size=10)
+    assert [outcome.index for outcome in outcomes if not outcome.ok] == [1, 7]
+    assert len([name for name in emulator.users(DOMAIN) if name.startswith("pol")]) == 8
+
+
 def test_paging_across_several_pages(emulator):
     with connect(emulator) as client:
         domain = client.find_domain(DOMAIN)

@@ -543,26 +543,42 @@ def test_a_batch_rejected_as_a_whole_is_sent_again_in_halves_until_the_bad_item_
     fake.handlers["Groups.create"] = creating()
     # g1: rejected in the batch of g0..g3, in the half g0-g1, and alone; the other items pass.
     taken = rpc_error(1001, "Group %1 already exists.", "g1")
-    fake.script["Groups.create"] = [taken, taken, creating()({"groups": [{"name": "g2"}, {"name": "g3"}]}),
-                                    creating()({"groups": [{"name": "g0"}]}), taken]
+    fake.script["Groups.create"] = [taken, taken, creating()({"groups": [{"name": "g0"}]}), taken]
     with make_client() as client:
         outcomes = client.create_groups([{"name": f"g{n}"} for n in range(5)], batch_size=4)
     assert [outcome.ok for outcome in outcomes] == [True, False, True, True, True]
     assert [outcome.index for outcome in outcomes] == [0, 1, 2, 3, 4]
-    assert outcomes[1].error == ItemError(1001, "Group g1 already exists.") and outcomes[0].id
-    sent = [[group["name"] for group in params["groups"]] for params in fake.params_of("Groups.create")]
-    assert sent == [["g0", "g1", "g2", "g3"], ["g0", "g1"], ["g2", "g3"], ["g0"], ["g1"], ["g4"]]
+    assert outcomes[1].error == ItemError(1001, "Group g1 already exists.")
     assert all(outcome.id for outcome in outcomes if outcome.ok)
+    sent = [[group["name"] for group in params["groups"]] for params in fake.params_of("Groups.create")]
+    assert sent == [["g0", "g1", "g2", "g3"], ["g0", "g1"], ["g0"], ["g1"], ["g2", "g3"], ["g4"]]
 
 
-def test_a_reason_both_halves_share_fails_the_whole_batch_without_halving_further(make_client, fake):
-    full = rpc_error(1003, "User count license exceeded.")
-    fake.script["Users.create"] = [full] * 3
-    fake.handlers["Users.create"] = creating()
+def test_two_bad_items_with_the_same_message_are_both_found(make_client, fake):
+    weak = rpc_error(1000, "The password does not meet the domain's policy.")
+    fake.handlers["Users.create"] = lambda params: (
+        weak if any(user["loginName"] in ("u1", "u6") for user in params["users"]) else creating()(params))
     with make_client() as client:
         outcomes = client.create_users([{"loginName": f"u{n}"} for n in range(8)], batch_size=8)
-    assert [outcome.error for outcome in outcomes] == [ItemError(1003, "User count license exceeded.")] * 8
-    assert client.call_counts["Users.create"] == 3
+    assert [outcome.index for outcome in outcomes if not outcome.ok] == [1, 6]
+
+
+def test_a_server_that_takes_no_item_of_a_batch_is_not_asked_item_by_item_again(make_client, fake):
+    fake.handlers["Users.create"] = lambda params: rpc_error(1003, "User count license exceeded.")
+    with make_client() as client:
+        outcomes = client.create_users([{"loginName": f"u{n}"} for n in range(12)], batch_size=4)
+    assert [outcome.error for outcome in outcomes] == [ItemError(1003, "User count license exceeded.")] * 12
+    assert client.call_counts["Users.create"] == 7 + 1 + 1  # the first batch halved down to each item, the others sent once
+
+
+def test_a_connection_lost_while_halving_keeps_what_the_halves_before_it_did(make_client, fake):
+    fake.handlers["Users.create"] = creating()
+    fake.script["Users.create"] = [rpc_error(1000, "Bad user %1.", "u0"), rpc_error(1000, "Bad user %1.", "u0"),
+                                   rpc_error(1000, "Bad user %1.", "u0"), creating()({"users": [{"loginName": "u1"}]}), 503]
+    with make_client() as client:
+        with pytest.raises(KerioConnectionError) as info:
+            client.create_users([{"loginName": f"u{n}"} for n in range(4)], batch_size=4)
+    assert [(outcome.index, outcome.ok) for outcome in info.value.completed] == [(0, False), (1, True)]
 
 
 @pytest.mark.parametrize("code", [1004, -32001])

@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, kerio.connect contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""run_import against the emulator when writing goes wrong part-way: what the result and the passwords file then hold."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.kerio.connect.plugins.plugin_utils._importer import run_import
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
+from ansible_collections.kerio.connect.tests.unit.plugins.plugin_utils.emulator_import import request
+
+PASSWORD = "Str0ng-Pa55"
+SEED = {"domains": [{
+    "name": "example.com", "isPrimary": True, "userMaxCount": -1,
+    "users": [{"loginName": "jdoe", "fullName": "John Doe", "password": PASSWORD}],
+    "groups": [{"name": "all", "description": "", "emailAddresses": []}, {"name": "sales", "description": "", "emailAddresses": []}],
+    "templates": [{"name": "Staff", "description": "Staff member", "userGroups": ["all"]}],
+}]}
+
+
+@pytest.fixture
+def kerio(emulator_factory):
+    return emulator_factory(seed=SEED)
+
+
+def test_a_connection_lost_while_a_rejected_batch_is_halved_reports_what_the_halves_did(kerio):
+    # All or nothing: "broken" fails the batch, whose first half (h0-h4) is then created; the connection drops on the second.
+    kerio.set_faults(atomic_batches=True, item_failures=["broken"], fail=[{"method": "Users.create", "nth": 3, "action": "drop"}])
+    users = [{"name": f"h{n}", "password": PASSWORD} for n in range(9)] + [{"name": "broken", "password": PASSWORD}]
+    result = run_import(request(kerio, users, batch_size=10))
+    on_server = sorted(set(kerio.users()) - {"admin", "jdoe"})
+    assert on_server == ["h0", "h1", "h2", "h3", "h4"]
+    assert result["failed"] and result["changed"] is True and sorted(result["created"]) == on_server
+
+
+def test_a_user_whose_create_has_no_known_outcome_keeps_its_generated_password(kerio, tmp_path, monkeypatch):
+    answered = KerioClient.call
+
+    def call(self, method, params=None):
+        answer = answered(self, method, params)
+        return dict(answer, result=[]) if method == "Users.create" else answer  # created, but no id in the answer
+
+    monkeypatch.setattr(KerioClient, "call", call)
+    path = tmp_path / "passwords.txt"
+    result = run_import(request(kerio, [{"name": "newbie"}], generated_passwords_file=str(path)))
+    assert "newbie" in kerio.users() and result["errors"][0]["name"] == "newbie"
+    assert path.read_text(encoding="utf-8").startswith("newbie;")
+
+
+@pytest.mark.parametrize("template, caveat", [("Staff", True), (None, False)])
+def test_an_interrupted_membership_says_whether_a_rerun_leaves_the_template_groups_out(kerio, template, caveat):
+    kerio.set_faults(fail=[{"method": "Groups.addMemberList", "nth": 1, "action": "drop"}])
+    result = run_import(request(kerio, [{"name": "newbie", "password": PASSWORD, "groups": ["sales"]}], template=template))
+    assert result["failed"] and result["created"] == ["newbie"]
+    assert ("except the groups of the template" in result["msg"]) is caveat

@@ -148,7 +148,7 @@ def _read_server_facts(client, domain_id: str, plan: Plan) -> ServerFacts:
     return ServerFacts(
         address_holders=client.find_address_holders(domain_id, addresses) if addresses else (),
         user_count=client.user_count_info(domain_id) if plan.enables_users else None,
-        session_user=client.who_am_i() if plan.removals else None,
+        session_user=client.who_am_i() if plan.removals or plan.disables_users else None,
     )
 
 

@@ -30,7 +30,7 @@ class ServerFacts:
     address_holders: t.Sequence[dict[str, t.Any]] = ()
     # Domains.getUserCountInfo's countInfo; None when the plan creates and enables nobody.
     user_count: dict[str, t.Any] | None = None
-    # Session.whoAmI's userDetails; None when the plan removes nobody.
+    # Session.whoAmI's userDetails; None when the plan removes and disables nobody.
     session_user: dict[str, t.Any] | None = None
 
 
@@ -176,12 +176,19 @@ def _capacity_problems(plan: Plan, user_count: dict[str, t.Any] | None) -> list[
 
 
 def _session_user_removals(plan: Plan, session_user: dict[str, t.Any] | None) -> list[InputError]:
-    """Kerio refuses to remove the account of the session that asks."""
+    """Kerio refuses to remove the account of the session that asks; disabling it would lock the next run out."""
     session_user_id = (session_user or {}).get("id")
+    if session_user_id is None:
+        return []
+    removed = [removal.record for removal in plan.removals if removal.user_id == session_user_id]
+    disabled = [update.record for update in plan.updates if update.user_id == session_user_id and update.pattern.get("isEnabled") is False]
     return [
-        InputError(removal.record.origin, (
-            f"the user {removal.record.name!r} is the account this import logs in with (kerio_user), and Kerio does not remove "
+        *(InputError(record.origin, (
+            f"the user {record.name!r} is the account this import logs in with (kerio_user), and Kerio does not remove "
             "the account of its own session; remove it as another administrator, or leave it out"
-        ))
-        for removal in plan.removals if session_user_id is not None and removal.user_id == session_user_id
+        )) for record in removed),
+        *(InputError(record.origin, (
+            f"the user {record.name!r} is the account this import logs in with (kerio_user): disabled, it could not log in "
+            "again; disable it as another administrator, or leave enabled out for it"
+        )) for record in disabled),
     ]

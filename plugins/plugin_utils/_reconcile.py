@@ -134,6 +134,10 @@ class Plan:
         return bool(self.groups_to_create or self.creates or self.updates or self.removals)
 
     @property
+    def disables_users(self) -> bool:
+        return any(update.pattern.get("isEnabled") is False for update in self.updates)
+
+    @property
     def enables_users(self) -> bool:
         """Whether a user is created enabled or enabled again: each takes a place the licence and the domain count."""
         return any(create.user["isEnabled"] for create in self.creates) or any(update.pattern.get("isEnabled") for update in self.updates)

@@ -33,6 +33,7 @@ def check_reads(result):
 def test_the_checks_read_only_what_the_plan_needs(kerio):
     assert check_reads(run_import(request(kerio, [{"name": "jdoe", "full_name": "John Doe"}]), check_mode=True)) == {}
     assert check_reads(run_import(request(kerio, [{"name": "jdoe", "state": "absent"}]), check_mode=True)) == {"Session.whoAmI": 1}
+    assert check_reads(run_import(request(kerio, [{"name": "jdoe", "enabled": False}]), check_mode=True)) == {"Session.whoAmI": 1}
     created = run_import(request(kerio, [{"name": f"user{n}", "password": PASSWORD, "addresses": [f"u{n}"]} for n in range(3)]),
                          check_mode=True)
     assert check_reads(created) == {"Server.findEntityByEmail": 1, "Domains.getUserCountInfo": 1}

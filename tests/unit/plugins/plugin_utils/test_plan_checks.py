@@ -177,3 +177,13 @@ def test_removing_the_account_the_import_logs_in_with_is_refused():
     (error,) = problems(records, existing, facts=ServerFacts(session_user={"id": "id-admin", "loginName": "admin"}))
     assert error.startswith("users.csv, line 2: the user 'admin' is the account this import logs in with (kerio_user)")
     assert problems(records[1:], existing, facts=ServerFacts(session_user={"id": "id-admin", "loginName": "admin"})) == []
+
+
+def test_disabling_the_account_the_import_logs_in_with_is_refused():
+    existing = [server_user("admin"), server_user("other")]
+    records = [record("admin", enabled=False), record("other", line=3, enabled=False)]
+    plan = build_plan(records, existing, GROUPS, PlanOptions())
+    assert plan.disables_users
+    (error,) = check_plan(plan, existing, ServerFacts(session_user={"id": "id-admin", "loginName": "admin"}))
+    assert str(error).startswith("users.csv, line 2: the user 'admin' is the account this import logs in with (kerio_user): disabled")
+    assert problems(records[1:], existing, facts=ServerFacts(session_user={"id": "id-admin", "loginName": "admin"})) == []

@@ -210,7 +210,8 @@ options:
         description:
           - Additional e-mail addresses, as local parts (C(john.doe)) or full addresses in the domain or one of its aliases.
           - An address belongs to one user, group or alias of the domain. One that another user keeps is an error; one
-            that a user removed or given other addresses in the same run gives up is free for a user this run creates.
+            that a user removed or given other addresses in the same run gives up is free for any other user, so existing
+            users may swap addresses in one run.
         type: list
         elements: str
       groups:

@@ -20,7 +20,7 @@ import json
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioError, removal_request
-from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import Plan, UserCreate
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import Plan, UserCreate, address_releases
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import UserRecord
 
 
@@ -149,6 +149,12 @@ class _Applier:
             self._record(removal.record, outcome, self.report.removed, "could not be removed")
 
     def update_users(self, plan: Plan) -> None:
+        for update, release in address_releases(plan.updates):
+            if self.stopped:
+                return
+            for _update, outcome in self._outcomes("letting go of addresses", [update], self.client.set_users, [update.user_id], release):
+                if not outcome.ok:
+                    self._fail(update.record, f"could not give up its addresses: {outcome.error.message}")
         # Users that need the very same change share one Users.set call.
         same_change: dict[str, list] = {}
         for update in plan.updates:

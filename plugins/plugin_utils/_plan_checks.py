@@ -59,9 +59,8 @@ class _AddressBook:
     """Who holds each address while the applier works: removals first, then changes, then creations.
 
     An address belongs to one user, group or alias of the domain, and a user's login name is one of
-    its addresses. An address a removed user held is free for anybody; one a changed user gives up
-    is free for the users created after the changes, but not for another changed user, since the
-    changes run in no order a plan should count on.
+    its addresses. An address a removed or changed user gives up is free for anybody: the applier
+    lets go of the addresses changed users give each other before it changes them.
     """
 
     def __init__(self, plan: Plan, existing_users: t.Iterable[dict], address_holders: t.Sequence[dict[str, t.Any]]):
@@ -118,10 +117,7 @@ class _AddressBook:
         if holder["id"] not in self._new_addresses or key in self._new_addresses[holder["id"]]:
             return (f"already belongs to the user {holder['loginName']!r}, who keeps it; an address can belong to one user only: "
                     "take it from that user first, in Kerio or in the addresses this import declares for that user")
-        if user_id is None:
-            return None  # its holder gives it up, and the changes are made before any user is created
-        return (f"is taken from the user {holder['loginName']!r} in this same import, but Kerio changes existing users one at a "
-                "time, so an address cannot move between them in one run: remove it there in one run, give it here in the next")
+        return None  # its holder gives it up: before any user is created, and before any other is changed (address_releases)
 
 
 def _other_holders(entities: t.Sequence[dict[str, t.Any]]) -> dict[str, str]:

@@ -312,6 +312,27 @@ def _unique(names: t.Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
+def address_releases(updates: t.Iterable[UserUpdate]) -> list[tuple[UserUpdate, dict[str, t.Any]]]:
+    """The ``Users.set`` patterns that let go, first, of the addresses one changed user gives another.
+
+    Kerio checks each ``Users.set`` on its own, so an address moving between two existing users
+    (or two users swapping theirs) is refused unless its holder lets go of it first: for a moment,
+    the holder keeps only the addresses it keeps in the end.
+    """
+    changing = [update for update in updates if "emailAddresses" in update.pattern]
+    taken: set[str] = set()  # case-folded addresses a changed user gets and did not have
+    for update in changing:
+        had = _folded(update.before["addresses"])
+        taken.update(key for key in _folded(update.pattern["emailAddresses"]) if key not in had)
+    releases = []
+    for update in changing:
+        keeps = _folded(update.pattern["emailAddresses"])
+        had = update.before["addresses"]
+        if any(address.casefold() not in keeps and address.casefold() in taken for address in had):
+            releases.append((update, {"emailAddresses": [address for address in had if address.casefold() in keeps]}))
+    return releases
+
+
 def build_plan(
     records: t.Iterable[UserRecord],
     existing_users: t.Iterable[dict],

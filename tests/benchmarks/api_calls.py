@@ -20,6 +20,7 @@ With B the module's ``batch_size`` and P the client's page size for reads (``DEF
     Users.create                                  ceil(c / B)            c: users to create
     Users.remove                                  ceil(r / B)            r: users to remove
     Users.set                                     sum over distinct changes d of ceil(n_d / B)
+                                                  + 1 per changed user giving an address to another changed user
                                                   (users needing the very same change share calls)
     Groups.addMemberList                          sum over groups k of ceil(j_k / B)   j_k: users joining k
     Groups.removeMemberList                       sum over groups k of ceil(l_k / B)   l_k: users leaving k

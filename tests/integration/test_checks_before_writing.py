@@ -126,6 +126,30 @@ def test_addresses_that_removed_and_changed_users_give_up_go_to_a_new_user(kerio
     assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0
 
 
+def test_existing_users_swap_addresses_in_one_run(kerio, tmp_path, playbook_runner):
+    # jdoe and former.employee swap sales.desk and helpdesk; Kerio checks each Users.set on its own.
+    users = [
+        {"name": "jdoe", "addresses": ["john.doe", "helpdesk"]},
+        {"name": "former.employee", "addresses": ["sales.desk"]},
+    ]
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "users": users}])
+
+    check = playbook_runner(inventory=inventory, check=True)
+    assert check.returncode == 0, check.output
+    assert sorted(check.result(TASK)["updated"]) == ["former.employee", "jdoe"] and kerio.write_calls() == 0
+
+    run = playbook_runner(inventory=inventory)
+    assert run.returncode == 0, run.output
+    assert sorted(run.result(TASK)["updated"]) == ["former.employee", "jdoe"]
+    held = kerio.users()
+    assert sorted(held["jdoe"]["emailAddresses"]) == ["helpdesk", "john.doe"] and held["former.employee"]["emailAddresses"] == ["sales.desk"]
+    assert kerio.stats()["Users.set"] == 2 + 2  # each lets go of the address the other takes, then each gets its new list
+
+    kerio.reset_stats()
+    rerun = playbook_runner(inventory=inventory)
+    assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0
+
+
 def test_more_users_than_the_licence_leaves_room_for_are_refused_before_any_is_created(emulator_factory, tmp_path, playbook_runner):
     # admin, jdoe and former.employee are enabled already: a licence for 33 leaves room for 30.
     kerio = emulator_factory(seed=SEED, admin_password=ADMIN_PASSWORD, licence_limit=33)

@@ -86,11 +86,18 @@ def test_an_address_given_up_by_a_removed_user_is_free_for_a_changed_user():
     assert problems([record("gone", state="absent"), record("jdoe", addresses=("info",))], existing) == []
 
 
-def test_an_address_cannot_move_between_two_changed_users_in_one_run():
+def test_an_address_may_move_between_two_changed_users_and_two_may_swap_theirs():
+    existing = [server_user("a", emailAddresses=["desk"]), server_user("b"), server_user("c", emailAddresses=["x"]),
+                server_user("d", emailAddresses=["y"])]
+    records = [record("a", addresses=()), record("b", line=3, addresses=("desk",)),
+               record("c", line=4, addresses=("y",)), record("d", line=5, addresses=("x",))]
+    assert problems(records, existing) == []
+
+
+def test_an_address_a_changed_user_keeps_is_not_free():
     existing = [server_user("a", emailAddresses=["desk"]), server_user("b")]
-    (error,) = problems([record("a", addresses=()), record("b", line=3, addresses=("desk",))], existing)
-    assert error.startswith("users.csv, line 3, column MailAddress: the address 'desk' is taken from the user 'a' in this same import")
-    assert error.endswith("remove it there in one run, give it here in the next")
+    (error,) = problems([record("a", addresses=("desk", "more")), record("b", line=3, addresses=("desk",))], existing)
+    assert error.startswith("users.csv, line 3, column MailAddress: the address 'desk' is also declared for the user 'a' (users.csv, line 2)")
 
 
 def test_addresses_of_groups_and_aliases_are_refused_and_patterns_ignored():

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import PASSWORD_CHANGED, PasswordPolicy, PlanOptions, build_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import PASSWORD_CHANGED, PasswordPolicy, PlanOptions, address_releases, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import Origin, UserRecord
 
 ORIGIN = Origin("users.csv", line=2)
@@ -191,3 +191,14 @@ def test_the_diff_of_a_created_user_shows_everything_it_gets():
         "enabled": False,
         "password": PASSWORD_CHANGED,
     }
+
+
+def test_addresses_moving_between_changed_users_are_let_go_of_first():
+    existing = [server_user("a", emailAddresses=["Desk", "keep"]), server_user("b"), server_user("c", emailAddresses=["x"]),
+                server_user("d", emailAddresses=["y"]), server_user("e", emailAddresses=["old"])]
+    records = [record("a", addresses=("keep",)), record("b", addresses=("desk",)), record("c", addresses=("y",)),
+               record("d", addresses=("x",)), record("e", addresses=("new",))]
+    plan = build_plan(records, existing, GROUPS, PlanOptions())
+    releases = {update.record.name: pattern for update, pattern in address_releases(plan.updates)}
+    # e gives up "old" to nobody: its one change is enough.
+    assert releases == {"a": {"emailAddresses": ["keep"]}, "c": {"emailAddresses": []}, "d": {"emailAddresses": []}}

@@ -50,6 +50,7 @@ class ApplyReport:
 
 
 T = t.TypeVar("T")
+CREATING = "creating users"
 JOINING = "adding users to"
 # A template's groups are given when a user is created, and never again: a re-run joins the groups
 # the sources declare, so a user created just before the stop lacks the others.
@@ -92,6 +93,8 @@ class _Applier:
         self._written: set[int] = set()
         # The users created, with their new ids.
         self._created: list[tuple[UserCreate, str]] = []
+        # Whether a user to create is to join groups its source does not declare (the template's).
+        self._creates_join_undeclared_groups = False
 
     @property
     def stopped(self) -> bool:
@@ -120,14 +123,14 @@ class _Applier:
             self.report.interruption = (
                 f"The import stopped while {doing}. {error} The changes listed in created, updated, removed and groups_created "
                 f"were made; nothing after this write was attempted. Run the task again: it reads what the server holds now "
-                f"and makes the changes still missing{TEMPLATE_GROUPS_CAVEAT if doing.startswith(JOINING) and self._given_undeclared_groups() else ''}."
+                f"and makes the changes still missing{TEMPLATE_GROUPS_CAVEAT if self._template_groups_at_stake(doing) else ''}."
             )
             outcomes = getattr(error, "completed", None) or []
         return [(inputs[outcome.index], outcome) for outcome in outcomes]
 
-    def _given_undeclared_groups(self) -> bool:
-        """Whether a user created in this run is to join groups its source does not declare (the template's)."""
-        return any(_folded(create.groups) - _folded(create.record.groups or ()) for create, _user_id in self._created)
+    def _template_groups_at_stake(self, doing: str) -> bool:
+        """Whether a stop while ``doing`` may leave users created in this run out of groups their source does not declare."""
+        return (doing == CREATING or doing.startswith(JOINING)) and self._creates_join_undeclared_groups
 
     def create_groups(self, plan: Plan) -> None:
         names = plan.groups_to_create
@@ -149,16 +152,11 @@ class _Applier:
             self._record(removal.record, outcome, self.report.removed, "could not be removed")
 
     def update_users(self, plan: Plan) -> None:
-        for update, release in address_releases(plan.updates):
-            if self.stopped:
-                return
-            for _update, outcome in self._outcomes("letting go of addresses", [update], self.client.set_users, [update.user_id], release):
-                if not outcome.ok:
-                    self._fail(update.record, f"could not give up its addresses: {outcome.error.message}")
+        done = self._release_addresses(plan)
         # Users that need the very same change share one Users.set call.
         same_change: dict[str, list] = {}
         for update in plan.updates:
-            if update.pattern:
+            if update.pattern and id(update) not in done:
                 same_change.setdefault(json.dumps(update.pattern, sort_keys=True), []).append(update)
         for updates in same_change.values():
             if self.stopped:
@@ -170,6 +168,22 @@ class _Applier:
                 else:
                     self._fail(update.record, f"could not be updated: {outcome.error.message}")
 
+    def _release_addresses(self, plan: Plan) -> set[int]:
+        """Let go of the addresses changed users give each other (see address_releases); the updates this completes."""
+        done: set[int] = set()
+        for update, release in address_releases(plan.updates):
+            if self.stopped:
+                break
+            for _update, outcome in self._outcomes("letting go of addresses", [update], self.client.set_users, [update.user_id], release):
+                if not outcome.ok:
+                    self._fail(update.record, f"could not give up its addresses: {outcome.error.message}")
+                    continue
+                self._wrote(update.record)
+                if update.pattern == release or (set(update.pattern) == {"emailAddresses"}
+                                                 and _folded(update.pattern["emailAddresses"]) == _folded(release["emailAddresses"])):
+                    done.add(id(update))  # giving up was its whole change
+        return done
+
     def create_users(self, plan: Plan) -> None:
         def new_user(create: UserCreate) -> dict[str, t.Any]:
             user = dict(create.user, domainId=self.domain_id)
@@ -179,7 +193,8 @@ class _Applier:
             return user
 
         users = _Items(plan.creates, new_user)
-        for create, outcome in self._outcomes("creating users", plan.creates, self.client.create_users, users, self.batch_size):
+        self._creates_join_undeclared_groups = any(_folded(create.groups) - _folded(create.record.groups or ()) for create in plan.creates)
+        for create, outcome in self._outcomes(CREATING, plan.creates, self.client.create_users, users, self.batch_size):
             if self._record(create.record, outcome, self.report.created, "could not be created"):
                 self._created.append((create, outcome.id))
             elif not outcome.error.outcome_unknown:  # the server may hold a user it did not report: keep its password

@@ -325,8 +325,9 @@ class KerioClient:
                 raise
             outcomes.extend(mapped)
             failures = sum(1 for outcome in mapped if not outcome.ok)
-            # A server that took none of a whole batch, even item by item, is not asked item by item again.
-            halving = halving and (failures < len(chunk) or len(chunk) == 1)
+            # A server that refused every item of a batch for one and the same reason (a full licence, say)
+            # refuses the whole call, whatever its items: the next batches are not asked item by item.
+            halving = halving and not (len(chunk) > 1 and failures == len(chunk) and len({outcome.error for outcome in mapped}) == 1)
             self._emit(logging.DEBUG, f"{method}: batch {number} of {batches} ({len(chunk)} items) in {time.monotonic() - started:.3f} s, "
                                       f"{failures} failed")
         return outcomes

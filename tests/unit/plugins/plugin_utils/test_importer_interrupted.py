@@ -56,3 +56,49 @@ def test_an_interrupted_membership_says_whether_a_rerun_leaves_the_template_grou
     result = run_import(request(kerio, [{"name": "newbie", "password": PASSWORD, "groups": ["sales"]}], template=template))
     assert result["failed"] and result["created"] == ["newbie"]
     assert ("except the groups of the template" in result["msg"]) is caveat
+
+
+SWAP_SEED = {"domains": [{
+    "name": "example.com", "isPrimary": True, "userMaxCount": -1,
+    "users": [
+        {"loginName": "jdoe", "fullName": "John Doe", "emailAddresses": ["john.doe", "sales.desk"], "password": PASSWORD},
+        {"loginName": "former", "fullName": "Former", "emailAddresses": ["helpdesk"], "password": PASSWORD},
+    ],
+}]}
+
+
+def test_a_user_letting_go_of_an_address_is_a_change_even_when_the_run_stops_after_it(emulator_factory):
+    kerio = emulator_factory(seed=SWAP_SEED)
+    kerio.set_faults(fail=[{"method": "Users.set", "nth": 2, "action": "drop"}])  # after jdoe let go of sales.desk
+    users = [{"name": "jdoe", "addresses": ["john.doe", "helpdesk"]}, {"name": "former", "addresses": ["sales.desk"]}]
+    result = run_import(request(kerio, users))
+    assert kerio.users()["jdoe"]["emailAddresses"] == ["john.doe"]
+    assert result["failed"] and result["changed"] is True and "letting go of addresses" in result["msg"]
+    kerio.set_faults()
+    rerun = run_import(request(kerio, users))
+    assert rerun["changed"] and not rerun.get("failed")
+    assert sorted(kerio.users()["jdoe"]["emailAddresses"]) == ["helpdesk", "john.doe"] and kerio.users()["former"]["emailAddresses"] == ["sales.desk"]
+
+
+def test_a_user_that_only_gives_an_address_up_is_changed_once(emulator_factory):
+    kerio = emulator_factory(seed=SWAP_SEED)
+    users = [{"name": "jdoe", "addresses": ["john.doe"]}, {"name": "former", "addresses": ["helpdesk", "sales.desk"]}]
+    result = run_import(request(kerio, users))
+    assert sorted(result["updated"]) == ["former", "jdoe"]
+    assert result["api_calls"]["Users.set"] == 2  # jdoe lets go of sales.desk, which is all its change; former takes it
+    assert run_import(request(kerio, users))["changed"] is False
+
+
+def test_halving_goes_on_after_a_batch_of_users_refused_each_for_a_reason_of_its_own(kerio):
+    kerio.set_faults(atomic_batches=True, item_failures=["bad1", "bad2", "bad3"])
+    users = [{"name": name, "password": PASSWORD} for name in ("bad1", "bad2", "good1", "bad3", "good2", "good3")]
+    result = run_import(request(kerio, users, batch_size=2))
+    assert sorted(result["created"]) == ["good1", "good2", "good3"]
+    assert sorted(error["name"] for error in result["errors"]) == ["bad1", "bad2", "bad3"]
+
+
+def test_a_stop_while_creating_users_says_a_rerun_leaves_the_template_groups_out(kerio):
+    kerio.set_faults(fail=[{"method": "Users.create", "nth": 2, "action": "drop"}])
+    users = [{"name": f"u{number}", "password": PASSWORD} for number in range(3)]
+    result = run_import(request(kerio, users, template="Staff", batch_size=1))
+    assert result["created"] == ["u0"] and "except the groups of the template" in result["msg"]

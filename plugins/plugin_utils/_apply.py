@@ -57,10 +57,6 @@ JOINING = "adding users to"
 TEMPLATE_GROUPS_CAVEAT = ", except the groups of the template for users created in this run: add those in Kerio"
 
 
-def _folded(names: t.Iterable[str]) -> set[str]:
-    return {name.casefold() for name in names}
-
-
 class _Items(collections.abc.Sequence):
     """``make(item)`` for each item, made when the client slices a batch off rather than all at once:
     at 100,000 users, the request items of every batch together would take some 40 MB more."""
@@ -125,7 +121,7 @@ class _Applier:
                 f"were made; nothing after this write was attempted. Run the task again: it reads what the server holds now "
                 f"and makes the changes still missing{TEMPLATE_GROUPS_CAVEAT if self._template_groups_at_stake(doing) else ''}."
             )
-            outcomes = getattr(error, "completed", None) or []
+            outcomes = error.completed
         return [(inputs[outcome.index], outcome) for outcome in outcomes]
 
     def _template_groups_at_stake(self, doing: str) -> bool:
@@ -171,17 +167,16 @@ class _Applier:
     def _release_addresses(self, plan: Plan) -> set[int]:
         """Let go of the addresses changed users give each other (see address_releases); the updates this completes."""
         done: set[int] = set()
-        for update, release in address_releases(plan.updates):
+        for update, pattern, is_whole_change in address_releases(plan.updates):
             if self.stopped:
                 break
-            for _update, outcome in self._outcomes("letting go of addresses", [update], self.client.set_users, [update.user_id], release):
+            for _update, outcome in self._outcomes("letting go of addresses", [update], self.client.set_users, [update.user_id], pattern):
                 if not outcome.ok:
                     self._fail(update.record, f"could not give up its addresses: {outcome.error.message}")
                     continue
                 self._wrote(update.record)
-                if update.pattern == release or (set(update.pattern) == {"emailAddresses"}
-                                                 and _folded(update.pattern["emailAddresses"]) == _folded(release["emailAddresses"])):
-                    done.add(id(update))  # giving up was its whole change
+                if is_whole_change:
+                    done.add(id(update))
         return done
 
     def create_users(self, plan: Plan) -> None:
@@ -193,7 +188,7 @@ class _Applier:
             return user
 
         users = _Items(plan.creates, new_user)
-        self._creates_join_undeclared_groups = any(_folded(create.groups) - _folded(create.record.groups or ()) for create in plan.creates)
+        self._creates_join_undeclared_groups = plan.creates_join_undeclared_groups
         for create, outcome in self._outcomes(CREATING, plan.creates, self.client.create_users, users, self.batch_size):
             if self._record(create.record, outcome, self.report.created, "could not be created"):
                 self._created.append((create, outcome.id))
@@ -241,7 +236,7 @@ class _Applier:
     def _record(self, record: UserRecord, outcome, done: list[UserRecord], failure: str) -> bool:
         if outcome.ok:
             done.append(record)
-            self.report.changed = True
+            self._wrote(record)
             return True
         self._fail(record, f"{failure}: {outcome.error.message}")
         return False

@@ -26,9 +26,9 @@ import time
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import (
+    ACCESS_DENIED,
     LOGGER_NAME,
     REDACTED,
-    ACCESS_DENIED,
     REQUESTS_IMPORT_ERROR,
     SESSION_EXPIRED,
     KerioApiError,

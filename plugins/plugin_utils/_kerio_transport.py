@@ -66,6 +66,11 @@ _SECRET_KEY = re.compile(r"password|token|secret", re.IGNORECASE)
 class KerioError(Exception):
     """Base class of everything the client raises on purpose."""
 
+    def __init__(self, *args):
+        # A batch helper stopped by this error puts here the outcomes the server reported before it.
+        self.completed: list[t.Any] = []
+        super().__init__(*args)
+
 
 class KerioApiError(KerioError):
     """The server rejected a whole call with a JSON-RPC ``error`` object."""
@@ -76,8 +81,6 @@ class KerioApiError(KerioError):
         self.message = message
         self.url = url
         self.hint = hint
-        # A batch helper stopped by this error puts the outcomes of the batches it finished here.
-        self.completed: list[t.Any] = []
         super().__init__(str(self))
 
     def __str__(self) -> str:
@@ -100,8 +103,6 @@ class KerioConnectionError(KerioError):
         self.url = url
         self.method = method
         self.outcome_unknown = outcome_unknown
-        # A batch helper interrupted by this error puts the outcomes of the batches it finished here.
-        self.completed: list[t.Any] = []
         super().__init__(message)
 
     def __repr__(self) -> str:

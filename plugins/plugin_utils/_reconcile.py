@@ -134,6 +134,11 @@ class Plan:
         return bool(self.groups_to_create or self.creates or self.updates or self.removals)
 
     @property
+    def creates_join_undeclared_groups(self) -> bool:
+        """Whether a user to create is to join groups its source does not declare (the template's)."""
+        return any(_folded(create.groups) - _folded(create.record.groups or ()) for create in self.creates)
+
+    @property
     def disables_users(self) -> bool:
         return any(update.pattern.get("isEnabled") is False for update in self.updates)
 
@@ -312,7 +317,16 @@ def _unique(names: t.Iterable[str]) -> list[str]:
     return list(seen.values())
 
 
-def address_releases(updates: t.Iterable[UserUpdate]) -> list[tuple[UserUpdate, dict[str, t.Any]]]:
+class AddressRelease(t.NamedTuple):
+    """A ``Users.set`` pattern by which a changed user lets go of addresses another changed user takes."""
+
+    update: UserUpdate
+    pattern: dict[str, t.Any]
+    # Letting go is all the update changes: the user needs no other Users.set.
+    is_whole_change: bool
+
+
+def address_releases(updates: t.Iterable[UserUpdate]) -> list[AddressRelease]:
     """The ``Users.set`` patterns that let go, first, of the addresses one changed user gives another.
 
     Kerio checks each ``Users.set`` on its own, so an address moving between two existing users
@@ -329,7 +343,9 @@ def address_releases(updates: t.Iterable[UserUpdate]) -> list[tuple[UserUpdate, 
         keeps = _folded(update.pattern["emailAddresses"])
         had = update.before["addresses"]
         if any(address.casefold() not in keeps and address.casefold() in taken for address in had):
-            releases.append((update, {"emailAddresses": [address for address in had if address.casefold() in keeps]}))
+            kept = [address for address in had if address.casefold() in keeps]
+            whole = set(update.pattern) == {"emailAddresses"} and _folded(kept) == keeps
+            releases.append(AddressRelease(update, {"emailAddresses": kept}, whole))
     return releases
 
 

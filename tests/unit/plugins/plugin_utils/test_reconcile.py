@@ -199,6 +199,6 @@ def test_addresses_moving_between_changed_users_are_let_go_of_first():
     records = [record("a", addresses=("keep",)), record("b", addresses=("desk",)), record("c", addresses=("y",)),
                record("d", addresses=("x",)), record("e", addresses=("new",))]
     plan = build_plan(records, existing, GROUPS, PlanOptions())
-    releases = {update.record.name: pattern for update, pattern in address_releases(plan.updates)}
+    releases = {release.update.record.name: release.pattern for release in address_releases(plan.updates)}
     # e gives up "old" to nobody: its one change is enough.
     assert releases == {"a": {"emailAddresses": ["keep"]}, "c": {"emailAddresses": []}, "d": {"emailAddresses": []}}

@@ -240,6 +240,30 @@ def test_a_read_only_administrator_can_check_but_not_change(emulator_factory, tm
     assert auditor_password not in run.output
 
 
+def test_each_domain_gets_its_own_options_and_the_rest_the_modules_defaults(emulator_factory, tmp_path, playbook_runner):
+    # The role hands each domain's entry to the module as a whole (module_defaults): nothing of one
+    # domain's entry may reach the other, and an option an entry leaves out takes the module's default.
+    other = {"name": "example.net", "userMaxCount": -1, "users": [
+        {"loginName": "jdoe", "fullName": "John Doe", "description": "kept", "password": "Old-Pa55word"},
+    ]}
+    kerio = emulator_factory(seed={"domains": [*copy.deepcopy(SEED["domains"]), other]}, admin_password=ADMIN_PASSWORD)
+    declared = [{"name": "jdoe", "full_name": "John Q. Doe", "description": "changed"}]
+    inventory = write_inventory(tmp_path, kerio, [
+        {"domain": "example.com", "users": declared},
+        {"domain": "example.net", "users": declared, "update_existing": False},
+    ])
+
+    run = playbook_runner(inventory=inventory)
+    assert run.returncode == 0, run.output
+    first, second = run.results(TASK)
+    assert (first["item"], first["updated"]) == ("example.com", ["jdoe"])
+    assert (second["item"], second["updated"], second["unchanged"]) == ("example.net", [], ["jdoe"])
+    assert kerio.users("example.com")["jdoe"]["fullName"] == "John Q. Doe"
+    assert kerio.users("example.com")["jdoe"]["groups"] == ["sales"]  # remove_from_unlisted_groups: the module's default, false
+    assert kerio.users("example.net")["jdoe"]["fullName"] == "John Doe"
+    assert playbook_runner(inventory=inventory).changed == 0
+
+
 def test_connection_set_once_through_the_action_group(kerio, tmp_path, playbook_runner):
     playbook = tmp_path / "module_defaults.yml"
     playbook.write_text(f"""

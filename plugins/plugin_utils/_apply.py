@@ -89,8 +89,9 @@ class _Applier:
         self._written: set[int] = set()
         # The users created, with their new ids.
         self._created: list[tuple[UserCreate, str]] = []
-        # Whether a user to create is to join groups its source does not declare (the template's).
-        self._creates_join_undeclared_groups = False
+        # The plan whose users are being created. Whether they join groups their sources do not declare
+        # (the template's) is worked out only when the apply stops while creating them or adding them to groups.
+        self._creating: Plan | None = None
 
     @property
     def stopped(self) -> bool:
@@ -126,7 +127,8 @@ class _Applier:
 
     def _template_groups_at_stake(self, doing: str) -> bool:
         """Whether a stop while ``doing`` may leave users created in this run out of groups their source does not declare."""
-        return (doing == CREATING or doing.startswith(JOINING)) and self._creates_join_undeclared_groups
+        at_stake = doing == CREATING or doing.startswith(JOINING)
+        return at_stake and self._creating is not None and self._creating.creates_join_undeclared_groups
 
     def create_groups(self, plan: Plan) -> None:
         names = plan.groups_to_create
@@ -188,7 +190,7 @@ class _Applier:
             return user
 
         users = _Items(plan.creates, new_user)
-        self._creates_join_undeclared_groups = plan.creates_join_undeclared_groups
+        self._creating = plan
         for create, outcome in self._outcomes(CREATING, plan.creates, self.client.create_users, users, self.batch_size):
             if self._record(create.record, outcome, self.report.created, "could not be created"):
                 self._created.append((create, outcome.id))

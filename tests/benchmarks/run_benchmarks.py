@@ -584,7 +584,8 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--repeat-large", type=int, default=3, help="runs per 100,000-user case (default: %(default)s)")
     parser.add_argument("--repeat-naive", type=int, default=3, help="runs of the naive loop (default: %(default)s)")
     parser.add_argument("--floor-rounds", type=int, default=11,
-                        help="rounds of the start-up, the initial import and the floor script below 100,000 users (default: %(default)s)")
+                        help="rounds of the start-up, the initial import and the floor script below 100,000 users, "
+                             "never fewer than --repeat (default: %(default)s)")
     parser.add_argument("--sizes", default="1000,10000,100000", help="CSV sizes (default: %(default)s)")
     parser.add_argument("--naive-users", type=int, default=200, help="users of the naive loop comparison (default: %(default)s)")
     parser.add_argument("--cases", default="startup,csv,latency,floor,directory,naive",

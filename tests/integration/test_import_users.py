@@ -240,9 +240,10 @@ def test_a_read_only_administrator_can_check_but_not_change(emulator_factory, tm
     assert auditor_password not in run.output
 
 
-def test_each_domain_gets_its_own_options_and_the_rest_the_modules_defaults(emulator_factory, tmp_path, playbook_runner):
+def test_each_domain_gets_its_own_options_and_the_rest_from_module_defaults(emulator_factory, tmp_path, playbook_runner):
     # The role hands each domain's entry to the module as a whole (module_defaults): nothing of one
-    # domain's entry may reach the other, and an option an entry leaves out takes the module's default.
+    # domain's entry may reach the other, and an option an entry leaves out takes the play's
+    # module_defaults for the collection's action group, or else the module's own default.
     other = {"name": "example.net", "userMaxCount": -1, "users": [
         {"loginName": "jdoe", "fullName": "John Doe", "description": "kept", "password": "Old-Pa55word"},
     ]}
@@ -262,6 +263,27 @@ def test_each_domain_gets_its_own_options_and_the_rest_the_modules_defaults(emul
     assert kerio.users("example.com")["jdoe"]["groups"] == ["sales"]  # remove_from_unlisted_groups: the module's default, false
     assert kerio.users("example.net")["jdoe"]["fullName"] == "John Doe"
     assert playbook_runner(inventory=inventory).changed == 0
+
+    # A play's defaults for the action group fill in what an entry leaves out; an entry's own value wins.
+    playbook = tmp_path / "group_defaults.yml"
+    playbook.write_text("""
+- hosts: kerio_servers
+  gather_facts: false
+  module_defaults:
+    group/kerio.connect.kerio:
+      update_existing: false
+  roles:
+    - role: kerio.connect.user_import
+""", encoding="utf-8")
+    again = [{"name": "jdoe", "full_name": "Jane Doe"}]
+    inventory = write_inventory(tmp_path, kerio, [
+        {"domain": "example.com", "users": again},
+        {"domain": "example.net", "users": again, "update_existing": True},
+    ], name="again.yml")
+    run = playbook_runner(playbook=playbook, inventory=inventory)
+    assert run.returncode == 0, run.output
+    assert kerio.users("example.com")["jdoe"]["fullName"] == "John Q. Doe"
+    assert kerio.users("example.net")["jdoe"]["fullName"] == "Jane Doe"
 
 
 def test_connection_set_once_through_the_action_group(kerio, tmp_path, playbook_runner):

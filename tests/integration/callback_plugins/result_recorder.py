@@ -36,9 +36,11 @@ class CallbackModule(CallbackBase):
         self._tasks = []
 
     def _record(self, result, status):
+        # ansible-core 2.19 made the host public; the oldest core the collection supports (2.16) has it private.
+        host = result.host if hasattr(result, "host") else result._host  # pylint: disable=protected-access
         self._tasks.append({
             "task": result.task_name,
-            "host": result.host.get_name(),
+            "host": host.get_name(),
             "status": status,
             "result": json.loads(json.dumps(result._result, default=str)),  # pylint: disable=protected-access
         })

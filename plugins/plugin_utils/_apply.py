@@ -75,10 +75,11 @@ class _Items(collections.abc.Sequence):
 
 
 class _Applier:
-    def __init__(self, client, domain_id: str, existing_groups: t.Iterable[dict], batch_size: int, remove_mailbox: str,
+    def __init__(self, client, domain_id: str, plan: Plan, existing_groups: t.Iterable[dict], batch_size: int, remove_mailbox: str,
                  passwords: dict[str, str]):
         self.client = client
         self.domain_id = domain_id
+        self.plan = plan
         self.group_ids = {group["name"].casefold(): group["id"] for group in existing_groups}
         self.batch_size = batch_size
         self.remove_mailbox = remove_mailbox
@@ -89,9 +90,6 @@ class _Applier:
         self._written: set[int] = set()
         # The users created, with their new ids.
         self._created: list[tuple[UserCreate, str]] = []
-        # The plan whose users are being created. Whether they join groups their sources do not declare
-        # (the template's) is worked out only when the apply stops while creating them or adding them to groups.
-        self._creating: Plan | None = None
 
     @property
     def stopped(self) -> bool:
@@ -126,12 +124,14 @@ class _Applier:
         return [(inputs[outcome.index], outcome) for outcome in outcomes]
 
     def _template_groups_at_stake(self, doing: str) -> bool:
-        """Whether a stop while ``doing`` may leave users created in this run out of groups their source does not declare."""
-        at_stake = doing == CREATING or doing.startswith(JOINING)
-        return at_stake and self._creating is not None and self._creating.creates_join_undeclared_groups
+        """Whether a stop while ``doing`` may leave users created in this run out of groups their source does not declare.
 
-    def create_groups(self, plan: Plan) -> None:
-        names = plan.groups_to_create
+        Asked only when the apply stops: finding out takes a pass over every user to create.
+        """
+        return (doing == CREATING or doing.startswith(JOINING)) and self.plan.creates_join_undeclared_groups
+
+    def create_groups(self) -> None:
+        names = self.plan.groups_to_create
         if not names:
             return
         groups = [{"domainId": self.domain_id, "name": name, "description": "", "emailAddresses": []} for name in names]
@@ -144,16 +144,17 @@ class _Applier:
                 # The users who needed it fail when they are added to it; the group itself is no user.
                 self.group_ids[name.casefold()] = None
 
-    def remove_users(self, plan: Plan) -> None:
-        requests = [removal_request(removal.user_id, delete_mailbox=self.remove_mailbox == "delete") for removal in plan.removals]
-        for removal, outcome in self._outcomes("removing users", plan.removals, self.client.remove_users, requests, self.batch_size):
+    def remove_users(self) -> None:
+        removals = self.plan.removals
+        requests = [removal_request(removal.user_id, delete_mailbox=self.remove_mailbox == "delete") for removal in removals]
+        for removal, outcome in self._outcomes("removing users", removals, self.client.remove_users, requests, self.batch_size):
             self._record(removal.record, outcome, self.report.removed, "could not be removed")
 
-    def update_users(self, plan: Plan) -> None:
-        done = self._release_addresses(plan)
+    def update_users(self) -> None:
+        done = self._release_addresses()
         # Users that need the very same change share one Users.set call.
         same_change: dict[str, list] = {}
-        for update in plan.updates:
+        for update in self.plan.updates:
             if update.pattern and id(update) not in done:
                 same_change.setdefault(json.dumps(update.pattern, sort_keys=True), []).append(update)
         for updates in same_change.values():
@@ -166,10 +167,10 @@ class _Applier:
                 else:
                     self._fail(update.record, f"could not be updated: {outcome.error.message}")
 
-    def _release_addresses(self, plan: Plan) -> set[int]:
+    def _release_addresses(self) -> set[int]:
         """Let go of the addresses changed users give each other (see address_releases); the updates this completes."""
         done: set[int] = set()
-        for update, pattern, is_whole_change in address_releases(plan.updates):
+        for update, pattern, is_whole_change in address_releases(self.plan.updates):
             if self.stopped:
                 break
             for _update, outcome in self._outcomes("letting go of addresses", [update], self.client.set_users, [update.user_id], pattern):
@@ -181,7 +182,7 @@ class _Applier:
                     done.add(id(update))
         return done
 
-    def create_users(self, plan: Plan) -> None:
+    def create_users(self) -> None:
         def new_user(create: UserCreate) -> dict[str, t.Any]:
             user = dict(create.user, domainId=self.domain_id)
             password = self.passwords.get(create.record.key, create.record.password)
@@ -189,15 +190,14 @@ class _Applier:
                 user["password"] = password
             return user
 
-        users = _Items(plan.creates, new_user)
-        self._creating = plan
-        for create, outcome in self._outcomes(CREATING, plan.creates, self.client.create_users, users, self.batch_size):
+        creates = self.plan.creates
+        for create, outcome in self._outcomes(CREATING, creates, self.client.create_users, _Items(creates, new_user), self.batch_size):
             if self._record(create.record, outcome, self.report.created, "could not be created"):
                 self._created.append((create, outcome.id))
             elif not outcome.error.outcome_unknown:  # the server may hold a user it did not report: keep its password
                 self.report.not_created.append(create.record)
 
-    def update_memberships(self, plan: Plan) -> None:
+    def update_memberships(self) -> None:
         # Per group: the records and, aligned with them, the user ids that change membership.
         joining: dict[str, tuple[list[UserRecord], list[str]]] = {}
         leaving: dict[str, tuple[list[UserRecord], list[str]]] = {}
@@ -210,7 +210,7 @@ class _Applier:
         for create, user_id in self._created:
             for group in create.groups:
                 add(joining, group, create.record, user_id)
-        for update in plan.updates:
+        for update in self.plan.updates:
             if id(update.record) in self._failed:
                 continue
             for group in update.groups_to_join:
@@ -243,9 +243,9 @@ class _Applier:
         self._fail(record, f"{failure}: {outcome.error.message}")
         return False
 
-    def updated(self, plan: Plan) -> list[UserRecord]:
+    def updated(self) -> list[UserRecord]:
         """The updates made: a write of theirs succeeded, and none failed."""
-        return [update.record for update in plan.updates if id(update.record) in self._written and id(update.record) not in self._failed]
+        return [update.record for update in self.plan.updates if id(update.record) in self._written and id(update.record) not in self._failed]
 
 
 def apply_plan(
@@ -266,12 +266,12 @@ def apply_plan(
     gives up is free for the user that takes it. A lost connection stops the apply after the
     write it interrupted (``ApplyReport.interruption``); the report holds what was done before.
     """
-    applier = _Applier(client, domain_id, existing_groups, batch_size, remove_mailbox, passwords)
+    applier = _Applier(client, domain_id, plan, existing_groups, batch_size, remove_mailbox, passwords)
     for step in (applier.create_groups, applier.remove_users, applier.update_users, applier.create_users, applier.update_memberships):
-        step(plan)
+        step()
         if applier.stopped:
             break
     report = applier.report
-    report.updated = applier.updated(plan)
+    report.updated = applier.updated()
     report.created = report.succeeded(report.created)
     return report

@@ -18,6 +18,8 @@ import yaml
 REPO = pathlib.Path(__file__).resolve().parents[1]
 CALLBACKS = pathlib.Path(__file__).resolve().parent / "integration" / "callback_plugins"
 IMPORT_USERS = REPO / "playbooks" / "import_users.yml"
+# The name of the role's import task, whose results the tests read.
+IMPORT_TASK = "Import users into each Kerio domain"
 
 
 @dataclasses.dataclass

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.kerio.connect.tests.playbook_runner import write_inventory
+from ansible_collections.kerio.connect.tests.playbook_runner import IMPORT_TASK, write_inventory
 
-TASK = "Import users into each Kerio domain"
 SEED = {"domains": [{"name": "example.com", "isPrimary": True, "aliasList": ["example.org"], "userMaxCount": -1}]}
 
 
@@ -59,13 +58,13 @@ def test_directory_import_check_run_verify_rerun(kind, request, emulator_factory
 
     check = playbook_runner(inventory=inventory, check=True)
     assert check.returncode == 0, check.output
-    (planned,) = check.results(TASK)
+    (planned,) = check.results(IMPORT_TASK)
     assert set(planned["created"]) == expected
     assert kerio.write_calls() == 0 and kerio.users() == before
 
     run = playbook_runner(inventory=inventory)
     assert run.returncode == 0, run.output
-    (done,) = run.results(TASK)
+    (done,) = run.results(IMPORT_TASK)
     assert set(done["created"]) == expected and not done["errors"]
     (summary,) = done["sources"]
     assert summary["users"] == len(people) and len(summary["identities"]) == len(people)
@@ -93,7 +92,7 @@ def test_directory_import_check_run_verify_rerun(kind, request, emulator_factory
     inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "sources": [source]}])
     scoped = playbook_runner(inventory=inventory)
     assert scoped.returncode == 0, scoped.output
-    (result,) = scoped.results(TASK)
+    (result,) = scoped.results(IMPORT_TASK)
     assert leaver in result["undeclared"] and result["changed"] is False
     assert leaver in kerio.users()
 

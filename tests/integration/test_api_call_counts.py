@@ -17,9 +17,8 @@ import pytest
 
 from ansible_collections.kerio.connect.tests.benchmarks.api_calls import declared_users, expected_calls
 from ansible_collections.kerio.connect.tests.benchmarks.generate_users import users_with_changes, write_csv
-from ansible_collections.kerio.connect.tests.playbook_runner import write_inventory
+from ansible_collections.kerio.connect.tests.playbook_runner import IMPORT_TASK, write_inventory
 
-TASK = "Import users into each Kerio domain"
 USERS = 1050
 SEED = {"domains": [{"name": "example.com", "isPrimary": True, "userMaxCount": -1}]}
 
@@ -38,7 +37,7 @@ def test_calls_per_method_follow_the_formula(batch_size, emulator_factory, tmp_p
         result = playbook_runner(inventory=inventory)
         assert result.returncode == 0, result.output
         calls = kerio.stats()
-        assert result.result(TASK)["api_calls"] == calls  # the module counts what the server saw
+        assert result.result(IMPORT_TASK)["api_calls"] == calls  # the module counts what the server saw
         return calls
 
     # Initial import into a domain holding the admin only.

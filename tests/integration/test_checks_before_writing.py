@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.kerio.connect.tests.playbook_runner import write_inventory
+from ansible_collections.kerio.connect.tests.playbook_runner import IMPORT_TASK, write_inventory
 
-TASK = "Import users into each Kerio domain"
 ADMIN_PASSWORD = "Adm1n-S3cret-Pa55"
 PASSWORD = "Str0ng-Pa55"
 
@@ -57,7 +56,7 @@ def refused_in_check_mode_and_run(kerio, playbook_runner, inventory):
     for check in (True, False):
         run = playbook_runner(inventory=inventory, check=check)
         assert run.failed == 1, run.output
-        outcomes.append((run.result(TASK), run.output))
+        outcomes.append((run.result(IMPORT_TASK), run.output))
     (checked, _check_output), (result, output) = outcomes
     assert checked["errors"] == result["errors"] and checked["msg"] == result["msg"]
     assert "nothing was changed" in result["msg"]
@@ -110,13 +109,13 @@ def test_addresses_that_removed_and_changed_users_give_up_go_to_a_new_user(kerio
 
     check = playbook_runner(inventory=inventory, check=True)
     assert check.returncode == 0, check.output
-    planned = check.result(TASK)
+    planned = check.result(IMPORT_TASK)
     assert (planned["created"], planned["updated"], planned["removed"]) == (["support"], ["jdoe"], ["former.employee"])
     assert kerio.write_calls() == 0
 
     run = playbook_runner(inventory=inventory)
     assert run.returncode == 0, run.output
-    done = run.result(TASK)
+    done = run.result(IMPORT_TASK)
     assert (done["created"], done["updated"], done["removed"]) == (["support"], ["jdoe"], ["former.employee"])
     held = kerio.users()
     assert sorted(held["support"]["emailAddresses"]) == ["helpdesk", "sales.desk"] and held["jdoe"]["emailAddresses"] == ["john.doe"]
@@ -136,11 +135,11 @@ def test_existing_users_swap_addresses_in_one_run(kerio, tmp_path, playbook_runn
 
     check = playbook_runner(inventory=inventory, check=True)
     assert check.returncode == 0, check.output
-    assert sorted(check.result(TASK)["updated"]) == ["former.employee", "jdoe"] and kerio.write_calls() == 0
+    assert sorted(check.result(IMPORT_TASK)["updated"]) == ["former.employee", "jdoe"] and kerio.write_calls() == 0
 
     run = playbook_runner(inventory=inventory)
     assert run.returncode == 0, run.output
-    assert sorted(run.result(TASK)["updated"]) == ["former.employee", "jdoe"]
+    assert sorted(run.result(IMPORT_TASK)["updated"]) == ["former.employee", "jdoe"]
     held = kerio.users()
     assert sorted(held["jdoe"]["emailAddresses"]) == ["helpdesk", "john.doe"] and held["former.employee"]["emailAddresses"] == ["sales.desk"]
     assert kerio.stats()["Users.set"] == 2 + 2  # each lets go of the address the other takes, then each gets its new list
@@ -168,7 +167,7 @@ def test_more_users_than_the_licence_leaves_room_for_are_refused_before_any_is_c
     inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "users": users}])
     check = playbook_runner(inventory=inventory, check=True)
     assert check.returncode == 0, check.output
-    assert len(check.result(TASK)["created"]) == 67 and kerio.write_calls() == 0
+    assert len(check.result(IMPORT_TASK)["created"]) == 67 and kerio.write_calls() == 0
     run = playbook_runner(inventory=inventory)
     assert run.returncode == 0, run.output
     held = kerio.users()
@@ -198,7 +197,7 @@ def test_template_groups_stay_and_the_diff_shows_what_the_template_sets(kerio, t
 
     check = playbook_runner(inventory=inventory, check=True, diff=True)
     assert check.returncode == 0, check.output
-    (entry,) = check.result(TASK)["diff"]
+    (entry,) = check.result(IMPORT_TASK)["diff"]
     after = entry["after"]
     for line in ("description: Staff member\n", "disk_size_limit:\n", "  isActive: true\n", "- all\n", "- sales\n",
                  "full_name: Alexandra Bird\n", "password: (changed)\n", "enabled: true\n"):
@@ -207,7 +206,7 @@ def test_template_groups_stay_and_the_diff_shows_what_the_template_sets(kerio, t
 
     run = playbook_runner(inventory=inventory, diff=True)
     assert run.returncode == 0, run.output
-    assert run.result(TASK)["diff"] == check.result(TASK)["diff"]
+    assert run.result(IMPORT_TASK)["diff"] == check.result(IMPORT_TASK)["diff"]
     abird = kerio.users()["abird"]
     assert sorted(abird["groups"]) == ["all", "sales"]
     assert abird["description"] == "Staff member" and abird["diskSizeLimit"]["limit"] == {"value": 2, "units": "GigaBytes"}
@@ -216,5 +215,5 @@ def test_template_groups_stay_and_the_diff_shows_what_the_template_sets(kerio, t
     for check_mode in (True, False):
         rerun = playbook_runner(inventory=inventory, check=check_mode)
         assert rerun.returncode == 0 and rerun.changed == 0, rerun.output
-        assert rerun.result(TASK)["unchanged"] == ["abird"]
+        assert rerun.result(IMPORT_TASK)["unchanged"] == ["abird"]
     assert kerio.write_calls() == 0

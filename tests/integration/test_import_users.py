@@ -13,9 +13,8 @@ import stat
 
 import pytest
 
-from ansible_collections.kerio.connect.tests.playbook_runner import REPO, write_inventory
+from ansible_collections.kerio.connect.tests.playbook_runner import IMPORT_TASK, REPO, write_inventory
 
-TASK = "Import users into each Kerio domain"
 CSV_DIR = REPO / "playbooks" / "files"
 ADMIN_PASSWORD = "Adm1n-S3cret-Pa55"
 
@@ -73,7 +72,7 @@ def test_check_run_verify_rerun(kerio, tmp_path, playbook_runner):
 
     check = playbook_runner(inventory=inventory, check=True, diff=True)
     assert check.returncode == 0, check.output
-    (planned,) = check.results(TASK)
+    (planned,) = check.results(IMPORT_TASK)
     assert planned["changed"] is True
     assert sorted(planned["created"]) == ["abird", "ewood", "helpdesk", "jnovak", "mtaylor", "zangstrom"]
     assert planned["updated"] == ["jdoe"] and planned["removed"] == ["former.employee"]
@@ -82,7 +81,7 @@ def test_check_run_verify_rerun(kerio, tmp_path, playbook_runner):
     kerio.reset_stats()
     run = playbook_runner(inventory=inventory, diff=True)
     assert run.returncode == 0, run.output
-    (done,) = run.results(TASK)
+    (done,) = run.results(IMPORT_TASK)
     for key in ("created", "updated", "removed", "summary"):
         assert done[key] == planned[key], key
 
@@ -104,7 +103,7 @@ def test_check_run_verify_rerun(kerio, tmp_path, playbook_runner):
     rerun = playbook_runner(inventory=inventory)
     assert rerun.returncode == 0, rerun.output
     assert rerun.changed == 0
-    (again,) = rerun.results(TASK)
+    (again,) = rerun.results(IMPORT_TASK)
     assert again["changed"] is False and again["summary"]["unchanged"] == 8
     assert kerio.write_calls() == 0
 
@@ -116,7 +115,7 @@ def test_diff_shows_fields_and_never_passwords(kerio, tmp_path, playbook_runner)
     assert "Jiří Nováček" in run.output and "John Q. Doe" in run.output
     for secret in (ADMIN_PASSWORD, "VbD66op1", "H3lp-Desk-Pa55", "Kv7pLm2q"):
         assert secret not in run.output
-    (result,) = run.results(TASK)
+    (result,) = run.results(IMPORT_TASK)
     jdoe = next(entry for entry in result["diff"] if entry["before_header"] == "user jdoe")
     assert "full_name: John Doe\n" in jdoe["before"] and "full_name: John Q. Doe\n" in jdoe["after"]
     zoe = next(entry for entry in result["diff"] if entry["after_header"] == "user zangstrom")
@@ -129,7 +128,7 @@ def test_result_matches_documented_return(kerio, tmp_path, playbook_runner):
 
     documented = yaml.safe_load(kerio_user_import.RETURN)
     run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [domain(generated_passwords_file=str(tmp_path / "pw.txt"))]))
-    (result,) = run.results(TASK)
+    (result,) = run.results(IMPORT_TASK)
     own_keys = set(result) - {"changed", "failed", "msg", "invocation", "item", "ansible_loop_var", "_ansible_no_log", "_ansible_item_label"}
     assert own_keys <= set(documented), own_keys - set(documented)
     for key, spec in documented.items():
@@ -165,7 +164,7 @@ def test_a_refused_user_is_reported_and_a_rerun_repairs_it(kerio, tmp_path, play
     kerio.set_faults(item_failures=["mtaylor"], atomic_batches=atomic_batches)
     run = playbook_runner(inventory=inventory)
     assert run.failed == 1
-    (result,) = run.results(TASK)
+    (result,) = run.results(IMPORT_TASK)
     (error,) = result["errors"]
     assert error["name"] == "mtaylor" and error["source"].endswith("users-semicolon.csv, line 4")
     assert "mtaylor" not in kerio.users() and "abird" in kerio.users()
@@ -174,7 +173,7 @@ def test_a_refused_user_is_reported_and_a_rerun_repairs_it(kerio, tmp_path, play
     kerio.set_faults()
     repair = playbook_runner(inventory=inventory)
     assert repair.returncode == 0, repair.output
-    (result,) = repair.results(TASK)
+    (result,) = repair.results(IMPORT_TASK)
     assert result["created"] == ["mtaylor"] and result["summary"]["unchanged"] == 7
 
 
@@ -231,7 +230,7 @@ def test_a_read_only_administrator_can_check_but_not_change(emulator_factory, tm
 
     check = playbook_runner(inventory=inventory, check=True)
     assert check.returncode == 0, check.output
-    assert "abird" in check.results(TASK)[0]["created"] and kerio.write_calls() == 0
+    assert "abird" in check.results(IMPORT_TASK)[0]["created"] and kerio.write_calls() == 0
 
     run = playbook_runner(inventory=inventory)
     assert run.failed == 1
@@ -256,7 +255,7 @@ def test_each_domain_gets_its_own_options_and_the_rest_from_module_defaults(emul
 
     run = playbook_runner(inventory=inventory)
     assert run.returncode == 0, run.output
-    first, second = run.results(TASK)
+    first, second = run.results(IMPORT_TASK)
     assert (first["item"], first["updated"]) == ("example.com", ["jdoe"])
     assert (second["item"], second["updated"], second["unchanged"]) == ("example.net", [], ["jdoe"])
     assert kerio.users("example.com")["jdoe"]["fullName"] == "John Q. Doe"
@@ -338,7 +337,7 @@ def test_nt_domain_imported_through_kerio_itself(emulator_factory, tmp_path, pla
     assert check.returncode == 0, check.output
     assert "Kerio lists the users of WinNT 'CORP' from its default server, bound as CORP\\reader" in check.output
     assert "Directory Service Lookup" in check.output and "B1nd-Pa55word" not in check.output
-    (planned,) = check.results(TASK)
+    (planned,) = check.results(IMPORT_TASK)
     assert planned["created"] == ["pnovak"] and kerio.write_calls() == 0
     (refused,) = planned["not_imported"]
     assert refused["source"] == "kerio_directory WinNT CORP, Jiří" and "ASCII" in refused["message"]
@@ -350,7 +349,7 @@ def test_nt_domain_imported_through_kerio_itself(emulator_factory, tmp_path, pla
     assert users["pnovak"]["groups"] == ["accounting"]
     assert users["pnovak"]["authType"] == "UWindowsNTAuth" and not users["pnovak"]["hasPassword"]
     assert users["jdoe"]["authType"] == "UInternalAuth"  # the NT default never changes an existing user's sign-in
-    assert "jdoe" in run.results(TASK)[0]["unchanged"]
+    assert "jdoe" in run.results(IMPORT_TASK)[0]["unchanged"]
     assert users["jdoe"]["emailAddresses"] == ["john.doe"] and users["jdoe"]["groups"] == ["sales"]
 
     kerio.reset_stats()
@@ -365,7 +364,7 @@ def test_relative_csv_paths_are_found_like_copy_src_and_patterns_select_users(ke
     )
     run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [config]))
     assert run.returncode == 0, run.output
-    (result,) = run.results(TASK)
+    (result,) = run.results(IMPORT_TASK)
     assert sorted(result["created"]) == ["abird", "ewood", "mtaylor"]  # jnovak: exclusion wins; zangstrom: not included
     assert result["sources"][0]["source"] == str(CSV_DIR / "users-semicolon.csv")
 
@@ -386,7 +385,7 @@ def test_a_connection_dropped_mid_apply_reports_what_was_done_and_a_rerun_repair
     kerio.set_faults(fail=[{"method": "Groups.addMemberList", "nth": 1, "action": "drop"}])
     run = playbook_runner(inventory=inventory)
     assert run.failed == 1
-    (result,) = run.results(TASK)
+    (result,) = run.results(IMPORT_TASK)
     assert result["changed"] is True
     assert sorted(result["created"]) == ["abird", "ewood", "helpdesk", "jnovak", "mtaylor", "zangstrom"]
     assert result["updated"] == ["jdoe"] and result["removed"] == ["former.employee"]
@@ -417,7 +416,7 @@ def test_generated_passwords_file_holds_each_created_user_once(kerio, tmp_path, 
     for attempt in range(2):
         run = playbook_runner(inventory=inventory)
         assert run.failed == 1, run.output
-        (result,) = run.results(TASK)
+        (result,) = run.results(IMPORT_TASK)
         assert sorted(error["name"] for error in result["errors"]) == refused
         lines = passwords.read_text(encoding="utf-8").splitlines()
         logins = [line.split(";", 1)[0] for line in lines]
@@ -437,7 +436,7 @@ def test_generated_passwords_of_an_interrupted_create_are_kept_and_replaced_by_t
     kerio.set_faults(fail=[{"method": "Users.create", "nth": 2, "action": "drop"}])
     run = playbook_runner(inventory=inventory)
     assert run.failed == 1
-    (result,) = run.results(TASK)
+    (result,) = run.results(IMPORT_TASK)
     assert result["changed"] is True and result["created"] == ["gen1", "gen2"]
     assert "Users.create" in result["msg"] and "outcome of this write is unknown" in result["msg"]
     # gen3 and gen4 may or may not exist after the dropped call: their passwords stay until a run knows.
@@ -446,7 +445,7 @@ def test_generated_passwords_of_an_interrupted_create_are_kept_and_replaced_by_t
     kerio.set_faults()
     repair = playbook_runner(inventory=inventory)
     assert repair.returncode == 0, repair.output
-    assert repair.results(TASK)[0]["created"] == ["gen3", "gen4", "gen5"]
+    assert repair.results(IMPORT_TASK)[0]["created"] == ["gen3", "gen4", "gen5"]
     lines = passwords.read_text(encoding="utf-8").splitlines()
     assert sorted(line.split(";", 1)[0] for line in lines) == names
     users = kerio.users()
@@ -465,7 +464,7 @@ def test_an_unusable_generated_passwords_file_fails_check_mode_and_run_alike(ker
     for check in (True, False):
         run = playbook_runner(inventory=inventory, check=check)
         assert run.failed == 1 and run.changed == 0, run.output
-        (result,) = run.results(TASK)
+        (result,) = run.results(IMPORT_TASK)
         assert "generated_passwords_file" in result["msg"] and str(path) in result["msg"]
         assert "Errno" not in result["msg"]
     assert kerio.write_calls() == 0 and kerio.users() == before

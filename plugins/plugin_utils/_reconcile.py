@@ -22,9 +22,9 @@ USER_FIELDS = ("id", "loginName", "fullName", "description", "emailAddresses", "
 
 # UserTemplate members a created user inherits: everything but identity, name and password, as
 # the console's import does. emailAddresses are left out because an address can belong to one
-# user only; the template's groups become memberships.
+# user only; the template's groups become memberships; its role is taken apart (_template_role).
 TEMPLATE_USER_FIELDS = (
-    "description", "authType", "isPasswordReversible", "allowPasswordChange", "hasDefaultSpamRule", "role",
+    "description", "authType", "isPasswordReversible", "allowPasswordChange", "hasDefaultSpamRule",
     "emailForwarding", "itemLimit", "diskSizeLimit", "hasDomainRestriction", "outMessageLimit", "publishInGal",
     "cleanOutItems", "accessPolicy",
 )
@@ -197,6 +197,9 @@ class _Planner:
         # What the template gives every new user, found once rather than per user.
         template = options.template or {}
         self._template_user = {field: template[field] for field in TEMPLATE_USER_FIELDS if field in template}
+        role = _template_role(template)
+        if role:
+            self._template_user["role"] = role
         self._template_groups = [group["name"] for group in template.get("userGroups") or [] if group.get("name")]
         self._template_group_keys = _folded(self._template_groups)
 
@@ -241,7 +244,7 @@ class _Planner:
             record,
             full_name=record.full_name if record.full_name is not None else defaults.get("full_name"),
             description=record.description if record.description is not None else defaults.get("description"),
-            addresses=record.addresses if record.addresses is not None else _as_tuple(defaults.get("addresses")),
+            addresses=record.addresses if record.addresses is not None else _default_addresses(defaults.get("addresses"), record.key),
             groups=record.groups if record.groups is not None else _as_tuple(defaults.get("groups")),
             enabled=record.enabled if record.enabled is not None else defaults.get("enabled"),
         ) if defaults else record
@@ -308,6 +311,23 @@ class _Planner:
 
 def _as_tuple(values: t.Iterable[str] | None) -> tuple[str, ...] | None:
     return None if values is None else tuple(values)
+
+
+def _default_addresses(addresses: t.Iterable[str] | None, login_key: str) -> tuple[str, ...] | None:
+    """The default addresses of a new user but its login name, which is its address already (as a source's)."""
+    return None if addresses is None else tuple(address for address in addresses if address.casefold() != login_key)
+
+
+def _template_role(template: dict[str, t.Any]) -> dict[str, t.Any] | None:
+    """The role a template gives new users, as the whole UserRight that Users.create takes.
+
+    A template's role is a UserRight "excluding public/archive folder rights" (reference §8): the
+    server may leave those two out or send them, and a new user gets neither from a template.
+    """
+    role = template.get("role")
+    if not isinstance(role, dict) or not role.get("userRole"):
+        return None
+    return {"userRole": role["userRole"], "publicFolderRight": False, "archiveFolderRight": False}
 
 
 def _unique(names: t.Iterable[str]) -> list[str]:

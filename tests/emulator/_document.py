@@ -108,9 +108,12 @@ def _load_domain(store: Store, entry: dict, is_primary: bool, admin_password: st
 
 def _load_template(store: Store, entry: dict, domain) -> None:
     data = {**TEMPLATE_DEFAULTS, **{key: value for key, value in entry.items() if key in TEMPLATE_DEFAULTS}, "name": entry["name"]}
+    # Kept beside the data, as the groups are: a template without a domain has none to show.
+    addresses = data.pop("emailAddresses")
     group_names = [group if isinstance(group, str) else group["name"] for group in entry.get("userGroups", [])]
     scope_name = f"template:{domain.name if domain else ''}:{entry['name'].lower()}"
-    store.add_template(Template(entry.get("id") or "keriodb://userTemplate/" + new_uuid(scope_name), data, domain, group_names))
+    template_id = entry.get("id") or "keriodb://userTemplate/" + new_uuid(scope_name)
+    store.add_template(Template(template_id, data, domain, addresses, group_names))
 
 
 def dump_document(store: Store, *, for_tests: bool = False) -> dict:
@@ -155,4 +158,4 @@ def _dump_user(user, for_tests: bool) -> dict:
 
 
 def _dump_template(template: Template) -> dict:
-    return {"id": template.id, **template.data, "userGroups": list(template.group_names)}
+    return {"id": template.id, **template.data, "emailAddresses": list(template.addresses), "userGroups": list(template.group_names)}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 import string
 
+from _errors import invalid_params
 from _model import DOMAIN_READ_ONLY, DOMAIN_SPEC, spec_for_default
 from _query import SEARCH_QUERY, Collection
 from _rpc import rpc_method
@@ -62,14 +63,14 @@ def generate_password(call):
     {"addresses": ListOf(STRING), "updatedEntity": Struct("EntityDetail", {"kind": ENTITY, "id": STRING}, required=("kind",)), "domainId": STRING},
 )
 def find_entity_by_email(call):
-    """Who already owns each address (local parts; a full address of another domain collides with nothing)."""
+    """Who already owns each address, given as local parts: "addresses without domain" (reference §6.1, §10)."""
     domain = call.store.domain_of_item(call.params["domainId"])
     updated_id = call.params["updatedEntity"].get("id")
+    full_addresses = [address for address in call.params["addresses"] if "@" in address]
+    if full_addresses:
+        raise invalid_params(f"addresses are local parts, without a domain: {full_addresses[0]}")
     entities = []
-    for address in call.params["addresses"]:
-        local_part, at, mail_domain = address.partition("@")
-        if at and mail_domain.lower() not in domain.mail_domains():
-            continue
+    for local_part in call.params["addresses"]:
         owner = domain.addresses.get(local_part.lower())
         if owner is not None and owner.id != updated_id:
             entities.append({

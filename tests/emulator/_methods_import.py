@@ -15,7 +15,7 @@ import datetime
 from _csv_format import CsvFileError, export_users, parse_users
 from _directory import DirectoryError, directory_users, nt_domain_users
 from _errors import NOT_FOUND, OPERATION_FAILED, ItemError, RpcError
-from _methods_users import USERS
+from _methods_users import USERS_WITHOUT_QUICKSEARCH
 from _model import USER_DEFAULTS
 from _query import SEARCH_QUERY
 from _rpc import rpc_method
@@ -139,6 +139,7 @@ def parse_from_csv(call):
 def export_to_csv(call):
     """Users matching the query as a CSV download named user_<domain>_<filename>_<date>.csv (reference §9.3)."""
     domain = call.store.domain_of_item(call.params["domainId"])
-    users = [user.render() for user in call.app.queries.page(USERS, call.params["query"], domain.id, domain.users.values, call.store.generation)[0]]
+    query = call.params["query"]
+    users = [user.render() for user in call.app.queries.page(USERS_WITHOUT_QUICKSEARCH, query, domain.id, domain.users.values, call.store.generation)[0]]
     name = f"user_{domain.name}_{call.params['filename']}_{datetime.date.today().isoformat()}.csv"
     return {"fileDownload": call.app.files.add_download(name, export_users(users))}

@@ -32,13 +32,14 @@ def member_of(comparator: str, group_id: str):
     return lambda user: (group_id in user.group_ids) == wanted
 
 
-USERS = Collection(
-    "User", USER_SPEC,
+USER_QUERY_RULES = dict(
     hidden=("password",),  # write-only: never returned, even when asked for
-    special={"QUICKSEARCH": quicksearch, "userGroups": member_of},
     not_in_conditions=("isWritableByMe",),  # IDL: "cannot be used in SearchQuery conditions"
     not_in_or=("itemSource",),  # IDL: "This field cannot be used with Or queries"
 )
+USERS = Collection("User", USER_SPEC, special={"QUICKSEARCH": quicksearch, "userGroups": member_of}, **USER_QUERY_RULES)
+# The QUICKSEARCH pseudo-field is "supported only in Users.get" (reference §6.2).
+USERS_WITHOUT_QUICKSEARCH = Collection("User", USER_SPEC, special={"userGroups": member_of}, **USER_QUERY_RULES)
 NEW_USER = Struct("User", USER_SPEC.members, required=("domainId", "loginName"))
 REMOVAL_REQUEST = Struct("RemovalRequest", {
     "userId": STRING,

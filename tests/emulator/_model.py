@@ -23,6 +23,9 @@ BYTE_VALUE = Struct("ByteValueWithUnits", {"value": INT, "units": BYTE_UNITS}, c
 SIZE_LIMIT = Struct("SizeLimit", {"isActive": BOOL, "limit": BYTE_VALUE}, complete=True)
 ROLE_TYPE = Enum("UserRoleType", "UserRole", "Auditor", "AccountAdmin", "FullAdmin", "BuiltInAdmin", "BuiltInDomainAdmin")
 USER_RIGHT = Struct("UserRight", {"userRole": ROLE_TYPE, "publicFolderRight": BOOL, "archiveFolderRight": BOOL}, complete=True)
+# A template's role is a UserRight "excluding public/archive folder rights" (reference §8): the role
+# alone, so a client that copies it into Users.create as it is sends an incomplete UserRight.
+TEMPLATE_ROLE = Struct("UserRight", {"userRole": ROLE_TYPE}, complete=True)
 FORWARDING = Struct(
     "EmailForwarding",
     {"mode": Enum("UserForwardMode", "UForwardNone", "UForwardYes", "UForwardDeliver"), "emailAddresses": ListOf(STRING)},
@@ -220,7 +223,9 @@ TEMPLATE_COPIED_FROM_USER = (
     "diskSizeLimit", "hasDomainRestriction", "outMessageLimit", "publishInGal", "cleanOutItems", "allowPasswordChange",
     "accessPolicy", "companyContactId",
 )
-TEMPLATE_DEFAULTS = {"description": "", "homeServerId": "", **{name: USER_DEFAULTS[name] for name in TEMPLATE_COPIED_FROM_USER}}
+TEMPLATE_DEFAULTS = {
+    "description": "", "homeServerId": "", **{name: USER_DEFAULTS[name] for name in TEMPLATE_COPIED_FROM_USER}, "role": {"userRole": "UserRole"},
+}
 TEMPLATE_SPEC = Struct(
     "UserTemplate",
     {
@@ -229,6 +234,7 @@ TEMPLATE_SPEC = Struct(
         # A seed names the template's groups; the API shape (UserGroup) is accepted too.
         "userGroups": ListOf(OneOf(STRING, USER_GROUP)),
         **{name: USER_SPEC.members[name] for name in TEMPLATE_COPIED_FROM_USER},
+        "role": TEMPLATE_ROLE,
     },
     required=("name",),
 )
@@ -404,6 +410,11 @@ class Alias(Entity):
         return [self.name]
 
 
+def _template_addresses(template) -> list:
+    """The template's addresses: "filled only if domain is set" (reference §8)."""
+    return template.addresses if template.domain is not None else []
+
+
 def _template_groups(template) -> list:
     """The template's groups as UserGroups: "filled only if domain is set" (reference §8)."""
     if template.domain is None:
@@ -418,15 +429,17 @@ def _template_groups(template) -> list:
 class Template(Entity):
     """A user template; ``domain`` is set for scope OneDomain."""
 
-    __slots__ = ("domain", "group_names")
+    __slots__ = ("domain", "addresses", "group_names")
     COMPUTED = {
         "id": lambda template: template.id,
         "scope": lambda template: "OneDomain" if template.domain else "AllDomains",
         "domainId": lambda template: template.domain.id if template.domain else "",
+        "emailAddresses": _template_addresses,
         "userGroups": _template_groups,
     }
 
-    def __init__(self, entity_id: str, data: dict, domain: Domain | None, group_names: list[str]):
+    def __init__(self, entity_id: str, data: dict, domain: Domain | None, addresses: list[str], group_names: list[str]):
         super().__init__(entity_id, data)
         self.domain = domain
+        self.addresses = addresses
         self.group_names = group_names

@@ -40,6 +40,15 @@ def check_local_parts(addresses) -> None:
             raise ItemError(OPERATION_FAILED, "Email address %1 is not valid.", address)
 
 
+def without_login_name(login_name: str, addresses: list) -> list:
+    """A user's addresses as stored: "his default one (loginName) is not listed here" (reference §6.1).
+
+    A client may send it all the same: the web admin creates the users that Users.parseFromCsv
+    returns, and its example lists the login name among them (reference §9.2, Ex 9-B).
+    """
+    return [address for address in addresses if address.lower() != login_name.lower()]
+
+
 def check_addresses_free(domain, addresses, owner) -> None:
     """An address belongs to one user, group or alias of a domain (compared case-insensitively)."""
     for address in addresses:

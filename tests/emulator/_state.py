@@ -16,7 +16,9 @@ from _model import (
     BUILT_IN_ROLES, GROUP_DEFAULTS, GROUP_WRITABLE, USER_DEFAULTS, USER_SETTABLE, USER_WRITABLE,
     Alias, Domain, Group, Template, User, new_uuid, password_digest, written_user_members,
 )
-from _rules import check_addresses_free, check_capacity, check_local_parts, check_login_name, check_password
+from _rules import (
+    check_addresses_free, check_capacity, check_local_parts, check_login_name, check_password, without_login_name,
+)
 
 
 def _check_assignable_role(role: str) -> None:
@@ -97,6 +99,7 @@ class Store:
         """
         domain = self.domain_of_item(item["domainId"])
         data = {**USER_DEFAULTS, **written_user_members(item, USER_WRITABLE)}
+        data["emailAddresses"] = without_login_name(data["loginName"], data["emailAddresses"])
         self.check_user(domain, data, None)
         if password_sha256 is None:
             password_sha256 = self._new_password(domain, data, item.get("password"))
@@ -115,6 +118,7 @@ class Store:
         if pattern.get("domainId", domain.id) != domain.id:
             raise ItemError(OPERATION_FAILED, "User %1 cannot be moved to another domain.", user.name)
         data = {**user.data, **written_user_members(pattern, USER_SETTABLE)}
+        data["emailAddresses"] = without_login_name(data["loginName"], data["emailAddresses"])
         self.check_user(domain, data, user)
         password_sha256 = user.password_sha256
         if "password" in pattern:

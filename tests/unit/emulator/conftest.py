@@ -42,7 +42,7 @@ CONTRACT_SEED = {
             "templates": [
                 {"name": "Staff", "description": "Staff member", "diskSizeLimit": {"isActive": True, "limit": {"value": 2, "units": "GigaBytes"}},
                  "userGroups": ["sales"]},
-                {"name": "Admins", "description": "Administrators", "role": {"userRole": "FullAdmin", "publicFolderRight": True, "archiveFolderRight": True}},
+                {"name": "Admins", "description": "Administrators", "role": {"userRole": "FullAdmin"}},
             ],
         },
         {

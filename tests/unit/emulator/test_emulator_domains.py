@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
+from ansible_collections.kerio.connect.tests.emulator.harness import EmulatorError
+
 
 def test_user_count_info_unlimited(client):
     info = client.result("Domains.getUserCountInfo", {"domainId": client.domain_id()})["countInfo"]
@@ -43,8 +47,7 @@ def test_generated_passwords_meet_the_domain_policy(client):
 
 
 def test_find_entity_by_email_names_the_owners(client):
-    params = {"addresses": ["john.doe", "SALES", "info", "free", "asmith@example.org", "asmith@elsewhere.com"],
-              "updatedEntity": {"kind": "EntityUser"}, "domainId": client.domain_id()}
+    params = {"addresses": ["john.doe", "SALES", "info", "free", "asmith"], "updatedEntity": {"kind": "EntityUser"}, "domainId": client.domain_id()}
     entities = client.result("Server.findEntityByEmail", params)["entities"]
     assert [(entity["kind"], entity["name"], entity["collisionAddress"]) for entity in entities] == [
         ("EntityUser", "jdoe", "john.doe@example.com"),
@@ -53,6 +56,15 @@ def test_find_entity_by_email_names_the_owners(client):
         ("EntityUser", "asmith", "asmith@example.com"),
     ]
     assert all(entity["isPattern"] is False for entity in entities)
+
+
+@pytest.mark.parametrize("address", ["asmith@example.com", "asmith@example.org", "asmith@elsewhere.com"])
+def test_find_entity_by_email_takes_local_parts_only(client, address):
+    # "addresses without domain" (reference §6.1): a client that sends full addresses finds out here.
+    params = {"addresses": ["john.doe", address], "updatedEntity": {"kind": "EntityUser"}, "domainId": client.domain_id()}
+    error = client.error("Server.findEntityByEmail", params)
+    assert error["code"] == -32602
+    assert address in error["data"]["messageParameters"]["positionalParameters"][0]
 
 
 def test_find_entity_by_email_leaves_out_the_entity_being_updated(client):
@@ -65,6 +77,25 @@ def test_available_templates_are_this_domain_and_all_domains_without_admin_right
     assert names == ["Staff", "Everywhere"]
     names = [template["name"] for template in client.result("UserTemplates.getAvailable", {"domainId": client.domain_id("strict.test")})["userTemplateList"]]
     assert names == ["Strict only", "Everywhere"]
+
+
+def test_a_template_role_has_no_folder_rights_and_a_template_without_domain_no_addresses(emulator_factory, client_for):
+    # Reference §8: a template's role is a UserRight "excluding public/archive folder rights", and its
+    # emailAddresses and userGroups are "filled only if domain is set".
+    seed = {"domains": [{"name": "example.com", "templates": [{"name": "Here", "emailAddresses": ["shared"]}]}],
+            "templates": [{"name": "Anywhere", "emailAddresses": ["shared"], "role": {"userRole": "UserRole"}}]}
+    client = client_for(emulator_factory(seed=seed))
+    listed = client.result("UserTemplates.getAvailable", {"domainId": client.domain_id()})["userTemplateList"]
+    templates = {template["name"]: template for template in listed}
+    assert templates["Here"]["role"] == templates["Anywhere"]["role"] == {"userRole": "UserRole"}
+    assert templates["Here"]["emailAddresses"] == ["shared"]
+    assert templates["Anywhere"]["emailAddresses"] == []
+
+
+def test_a_seed_cannot_give_a_template_folder_rights(emulator_factory):
+    seed = {"templates": [{"name": "Rights", "role": {"userRole": "UserRole", "publicFolderRight": True, "archiveFolderRight": False}}]}
+    with pytest.raises(EmulatorError, match="publicFolderRight"):
+        emulator_factory(seed=seed)
 
 
 def test_a_template_of_one_domain_lists_its_groups(client):

@@ -147,6 +147,13 @@ def test_export_to_csv_refuses_unknown_fields_like_users_get(client):
     assert client.error("Users.exportToCsv", {"filename": "all", "query": query, "domainId": client.domain_id()})["code"] == -32602
 
 
+def test_export_to_csv_takes_no_quicksearch(client):
+    # QUICKSEARCH is "supported only in Users.get" (reference §6.2).
+    query = {"conditions": [{"fieldName": "QUICKSEARCH", "comparator": "Eq", "value": "jdoe"}]}
+    assert client.error("Users.exportToCsv", {"filename": "all", "query": query, "domainId": client.domain_id()})["code"] == -32602
+    assert [user["loginName"] for user in client.users(fields=["loginName"], **query)] == ["jdoe"]
+
+
 def test_an_export_parses_back(client):
     download = client.result("Users.exportToCsv", {"filename": "all", "query": {}, "domainId": client.domain_id()})["fileDownload"]
     users = parse(client, client.get(download["url"]).content.decode("utf-8"), "strict.test")

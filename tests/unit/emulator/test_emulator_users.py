@@ -94,6 +94,16 @@ def test_a_login_name_cannot_take_an_address_of_another_user(client):
     assert_only_failure(result, 0, 1001, 2)
 
 
+def test_the_login_name_is_not_listed_among_the_addresses(client):
+    # "His default one (loginName) is not listed here" (reference §6.1); the web admin sends it all the
+    # same when it creates the users Users.parseFromCsv returns (Ex 9-B).
+    assert create(client, client.new_user("self.listed", emailAddresses=["Self.Listed", "other.one"]))["errors"] == []
+    client.result("Users.set", {"userIds": [client.user_id("jdoe")], "pattern": {"emailAddresses": ["JDoe", "john.doe"]}})
+    listed = {user["loginName"]: user["emailAddresses"] for user in client.users(fields=["loginName", "emailAddresses"])}
+    assert listed["self.listed"] == ["other.one"]
+    assert listed["jdoe"] == ["john.doe"]
+
+
 @pytest.mark.parametrize("address", ["x@example.com", "two words", ""])
 def test_email_addresses_are_local_parts(client, address):
     result = create(client, client.new_user("local.only", emailAddresses=[address]), client.new_user("fine"))

@@ -104,6 +104,24 @@ def test_template_applies_to_created_users_and_sources_win():
     assert first.groups == ("all",)
 
 
+def test_a_template_role_gives_new_users_its_role_without_folder_rights():
+    # A template's role is a UserRight "excluding public/archive folder rights" (reference §8): the
+    # server may send the role alone or with those two, and Users.create takes a whole UserRight.
+    whole = {"userRole": "UserRole", "publicFolderRight": False, "archiveFolderRight": False}
+    for role in ({"userRole": "UserRole"}, {"userRole": "UserRole", "publicFolderRight": True, "archiveFolderRight": True}):
+        plan = build_plan([record("a", password="p")], [], GROUPS, PlanOptions(template={"name": "Staff", "role": role}))
+        assert plan.creates[0].user["role"] == whole
+    for role in (None, {}, "UserRole"):
+        plan = build_plan([record("a", password="p")], [], GROUPS, PlanOptions(template={"name": "Staff", "role": role}))
+        assert "role" not in plan.creates[0].user  # the server's default
+
+
+def test_default_addresses_leave_out_the_new_users_own_login_name():
+    options = PlanOptions(defaults={"addresses": ["Sales", "office"]})
+    plan = build_plan([record("sales", password="p"), record("a", password="p", addresses=())], [], GROUPS, options)
+    assert [create.user["emailAddresses"] for create in plan.creates] == [["office"], []]
+
+
 def test_template_is_not_applied_to_existing_users():
     options = PlanOptions(template={"name": "Staff", "description": "from template"})
     plan = build_plan([record("a")], [server_user("a", description="mine")], GROUPS, options)

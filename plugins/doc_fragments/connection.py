@@ -13,6 +13,7 @@ options:
   kerio_url:
     description:
       - Base URL of the Kerio Connect administration interface, for example C(https://mail.example.com:4040).
+      - It must be C(https://); C(http://) is refused, as it would send the administrator's password in clear.
       - The path C(/admin/api/jsonrpc/) is added when missing; the console's address (C(https://mail.example.com:4040/admin/)) works too.
       - If not set, the environment variable E(KERIO_URL) is used.
     type: str
@@ -41,7 +42,7 @@ options:
     type: path
   timeout:
     description:
-      - Seconds to wait for the server to accept a connection and for each answer.
+      - Seconds to wait for the server to accept a connection and for each answer, more than 0 and at most 3600.
     type: float
     default: 30
 notes:

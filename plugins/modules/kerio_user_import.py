@@ -320,7 +320,7 @@ options:
     default: error
   batch_size:
     description:
-      - How many users go into one API call.
+      - How many users go into one API call, at least 1.
       - A call the server rejects as a whole (a server may apply a batch all or nothing) is sent again in halves, so
         the users it can take are imported and the ones it refuses are reported in RV(errors).
     type: int

@@ -26,6 +26,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     Origin,
     UserRecord,
     address_problem,
+    distinct_values,
     find_duplicates,
     login_name_problem,
 )
@@ -148,14 +149,8 @@ def _read_rows(lines: list[str], start: int, delimiter: str) -> _Rows:
 
 
 def _values(cell: str) -> tuple[str, ...]:
-    """A multi-valued cell: split on ',', stripped, empty parts dropped, de-duplicated ignoring case."""
-    parts = [part for part in map(str.strip, cell.split(",")) if part]
-    if len({part.casefold() for part in parts}) == len(parts):
-        return tuple(parts)
-    unique: dict[str, str] = {}
-    for part in parts:
-        unique.setdefault(part.casefold(), part)
-    return tuple(unique.values())
+    """A multi-valued cell's values, separated by ','."""
+    return distinct_values(cell.split(","))
 
 
 def _is_column_name(cell: str) -> bool:

@@ -30,6 +30,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputValidationError,
     Origin,
     UserRecord,
+    distinct_values,
     local_parts,
     localize_addresses,
 )
@@ -62,6 +63,11 @@ class ImportRequest:
     remove_mailbox: str = "keep"
     duplicate_users: str = "error"
     batch_size: int = 200
+
+    def __post_init__(self) -> None:
+        if self.batch_size < 1:
+            raise ImportAborted(f"batch_size {self.batch_size} is not valid: give how many users one API call may carry, at least 1 "
+                                f"(200 when not set).")
 
 
 def _find_template(client, domain_id: str, name: str | None) -> dict | None:
@@ -135,6 +141,9 @@ def _forget_passwords_not_used(path: str | None, generated: dict[str, str], repo
 def _defaults(request: ImportRequest, domain_names: list[str]) -> tuple[dict[str, t.Any], list[InputError]]:
     """The defaults for created users, their addresses checked and reduced to local parts as a source's are."""
     defaults = {key: value for key, value in (request.defaults or {}).items() if value is not None}
+    for key in ("addresses", "groups"):
+        if key in defaults:
+            defaults[key] = distinct_values(defaults[key])
     if "addresses" not in defaults:
         return defaults, []
     accepted = {name.casefold() for name in domain_names}

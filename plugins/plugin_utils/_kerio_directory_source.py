@@ -14,7 +14,14 @@ from __future__ import annotations
 
 import typing as t
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError, Origin, UserRecord, login_name_problem
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
+    PLAINTEXT_REFUSED,
+    DirectoryError,
+    InputError,
+    Origin,
+    UserRecord,
+    login_name_problem,
+)
 
 
 def source_name(options: dict[str, t.Any]) -> str:
@@ -23,6 +30,9 @@ def source_name(options: dict[str, t.Any]) -> str:
 
 def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
     """The ImportServer structure of the console's "Import from a Directory Service" dialog."""
+    secure = options.get("tls_mode", "ldaps") != "none"
+    if not secure and not options.get("allow_plaintext"):
+        raise DirectoryError(PLAINTEXT_REFUSED)
     address = (options.get("server") or [""])[0]
     if address and options.get("port"):
         address = f"{address}:{options['port']}"
@@ -33,7 +43,7 @@ def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
         "loginName": options.get("bind_user") or "",
         "password": options.get("bind_password") or "",
         "ldapFilter": options.get("filter") or "",
-        "isSecureConnection": options.get("tls_mode", "ldaps") != "none",
+        "isSecureConnection": secure,
     }
 
 

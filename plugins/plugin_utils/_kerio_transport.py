@@ -20,6 +20,7 @@ import json
 import logging
 import os
 import re
+import ssl
 import time
 import typing as t
 import urllib.parse
@@ -56,6 +57,8 @@ READ_METHODS = frozenset({
 TRANSIENT_HTTP_STATUSES = frozenset({502, 503, 504})
 # Retrying a read never waits longer than this between two attempts.
 MAX_BACKOFF_SECONDS = 30.0
+# The longest wait for a connection or an answer that the timeout option takes (an hour).
+MAX_TIMEOUT_SECONDS = 3600.0
 # Secrets shorter than this are not scrubbed from messages: they carry no information worth
 # hiding, and replacing every "x" in a server message would make it unreadable.
 MIN_SCRUBBED_SECRET_LENGTH = 4
@@ -176,12 +179,21 @@ def scrub(text: str, secrets: t.Iterable[str]) -> str:
 
 def build_endpoint(url: str) -> str:
     """``https://host:4040`` (or the full API url) → ``https://host:4040/admin/api/jsonrpc/``."""
-    parsed = urllib.parse.urlsplit((url or "").strip())
-    if parsed.scheme not in ("https", "http") or not parsed.hostname:
-        raise KerioConnectionError(f"The Kerio url {url!r} is not valid: expected something like https://mail.example.com:4040.")
-    if parsed.username is not None or parsed.password is not None:
-        # Not echoing the url: it holds a credential.
-        raise KerioConnectionError("The Kerio url must not contain a user name or password; use the user and password options.")
+    url = (url or "").strip()
+    if "@" in url:
+        # Not echoing the url, whatever else is wrong with it: it may hold a credential.
+        raise KerioConnectionError("The Kerio url must not contain a user name or password ('@'); use the user and password options.")
+    example = "expected something like https://mail.example.com:4040"
+    try:
+        parsed = urllib.parse.urlsplit(url)
+        hostname, _port = parsed.hostname, parsed.port
+    except ValueError as exc:  # an unclosed IPv6 bracket, a port that is no number from 0 to 65535
+        raise KerioConnectionError(f"The Kerio url {url!r} is not valid ({exc}): {example}.") from None
+    if parsed.scheme == "http":
+        raise KerioConnectionError(f"The Kerio url {url!r} starts with http://, which would send the administrator's password in clear: "
+                                   "use https:// (Kerio's administration interface, port 4040, serves HTTPS).")
+    if parsed.scheme != "https" or not hostname:
+        raise KerioConnectionError(f"The Kerio url {url!r} is not valid: {example}.")
     path = parsed.path.rstrip("/")
     # The url may be copied from the browser: the console's /admin/ (its #fragment is dropped), or part of the API path.
     for known in API_PATH_PREFIXES:
@@ -215,10 +227,14 @@ class KerioSession:
             raise KerioError(f"The Python library 'requests' is required to talk to Kerio Connect; install it on the controller "
                              f"(pip install requests). Import error: {REQUESTS_IMPORT_ERROR}")
         self.url = build_endpoint(url)
+        if not user or not password:
+            missing = "user name (kerio_user)" if not user else "password (kerio_password)"
+            raise KerioError(f"The administrator's {missing} is empty: set it for the host (the password vaulted), "
+                             f"or in KERIO_USER and KERIO_PASSWORD.")
         self.user = user
-        self._password = _Secret(password or "")
+        self._password = _Secret(password)
         self._token: _Secret | None = None
-        self.timeout = timeout
+        self.timeout = _checked_timeout(timeout)
         self.retries = max(0, int(retries))
         self.backoff = max(0.0, float(backoff))
         self.application = dict(application or DEFAULT_APPLICATION)
@@ -230,9 +246,8 @@ class KerioSession:
         # As everywhere in Ansible, validate_certs=false turns verification off even with a ca_path;
         # otherwise ca_path replaces the system trust store.
         verify: bool | str = (ca_path or True) if self.validate_certs else False
-        if self.validate_certs and ca_path and not os.path.exists(ca_path):
-            raise KerioConnectionError(f"The CA bundle ca_path={ca_path!r} does not exist; give the PEM file of the CA that signed "
-                                       f"the Kerio server's certificate.", url=self.url)
+        if self.validate_certs and ca_path:
+            _check_ca_path(ca_path, self.url)
         self._http = requests.Session()
         self._http.headers.update({
             "Accept": "application/json-rpc",
@@ -422,6 +437,29 @@ class KerioSession:
 
 # TLS errors that repeating cannot fix: the server does not speak TLS there, or refuses ours.
 _TLS_SETUP_ERRORS = ("WRONG_VERSION_NUMBER", "UNSUPPORTED_PROTOCOL", "NO_PROTOCOLS_AVAILABLE", "ALERT", "HTTP_REQUEST")
+
+
+def _checked_timeout(timeout: float | tuple[float, float]) -> float | tuple[float, float]:
+    """``timeout`` when every number of it is a wait requests can make, else an error that says so."""
+    for seconds in timeout if isinstance(timeout, (tuple, list)) else (timeout,):
+        if not isinstance(seconds, (int, float)) or not 0 < seconds <= MAX_TIMEOUT_SECONDS:  # NaN fails both comparisons
+            raise KerioError(f"The timeout {timeout!r} is not valid: give the seconds to wait for the Kerio server, a number greater "
+                             f"than 0 and at most {MAX_TIMEOUT_SECONDS:.0f}.")
+    return timeout
+
+
+def _check_ca_path(ca_path: str, url: str) -> None:
+    """Fail before connecting when ca_path cannot serve to verify the server, rather than blaming the server."""
+    if not os.path.exists(ca_path):
+        raise KerioConnectionError(f"The CA bundle ca_path={ca_path!r} does not exist; give the PEM file of the CA that signed "
+                                   f"the Kerio server's certificate.", url=url)
+    if os.path.isdir(ca_path):
+        return  # a directory of hashed certificates, as OpenSSL's capath
+    try:
+        ssl.create_default_context(cafile=ca_path)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        raise KerioConnectionError(f"The CA bundle ca_path={ca_path!r} cannot be read as PEM certificates ({exc}); give the PEM "
+                                   f"file of the CA that signed the Kerio server's certificate.", url=url) from None
 
 
 def _tls_failure(exc: Exception) -> _Failure:

@@ -30,7 +30,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_connection imp
 )
 from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_search import SearchRequest, check_filter, search_directory
 from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_mapping import FIELDS, EntryMapper, Mapping
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError, UserRecord
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import PLAINTEXT_REFUSED, InputError, UserRecord
 
 __all__ = ["DirectoryError", "DirectorySource", "read_directory_source", "DEFAULTS"]
 
@@ -167,8 +167,7 @@ def _tls_options(options: t.Mapping[str, t.Any]) -> tuple[str, str]:
     if tls_mode not in TLS_MODES:
         raise DirectoryError(f"tls_mode {tls_mode!r} is not one of {', '.join(TLS_MODES)}")
     if tls_mode == PLAINTEXT and not options.get("allow_plaintext"):
-        raise DirectoryError("tls_mode: none would send the bind password and every user's data unencrypted; "
-                             "use ldaps or start_tls, or set allow_plaintext: true if you accept that")
+        raise DirectoryError(PLAINTEXT_REFUSED)
     validation = options.get("cert_validation") or VALIDATE_ALWAYS
     if validation not in CERT_VALIDATIONS:
         raise DirectoryError(f"cert_validation {validation!r} is not one of {', '.join(CERT_VALIDATIONS)}")

@@ -99,12 +99,28 @@ class DirectoryError(Exception):
     """
 
 
+# Whoever binds to the directory, the controller or Kerio, tls_mode: none sends the bind password in clear.
+PLAINTEXT_REFUSED = ("tls_mode: none would send the bind password and every user's data unencrypted; "
+                     "use ldaps or start_tls, or set allow_plaintext: true if you accept that")
+
+
 class InputValidationError(Exception):
     """Raised with every input error at once, so one run shows the whole list to fix."""
 
     def __init__(self, errors: t.Sequence[InputError]):
         self.errors = list(errors)
         super().__init__("\n".join(str(error) for error in self.errors))
+
+
+def distinct_values(values: t.Iterable[str]) -> tuple[str, ...]:
+    """Values of a multi-valued field: stripped, empty ones dropped, each once ignoring case (the first spelling kept)."""
+    parts = [part for part in map(str.strip, values) if part]
+    if len({part.casefold() for part in parts}) == len(parts):
+        return tuple(parts)
+    unique: dict[str, str] = {}
+    for part in parts:
+        unique.setdefault(part.casefold(), part)
+    return tuple(unique.values())
 
 
 def login_name_problem(name: str) -> str | None:

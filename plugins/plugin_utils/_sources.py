@@ -24,9 +24,11 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_sou
     source_name,
 )
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
+    DirectoryError,
     InputError,
     Origin,
     UserRecord,
+    distinct_values,
     find_duplicates,
     login_name_problem,
 )
@@ -88,8 +90,9 @@ def _inventory(users: t.Sequence[dict]) -> SourceResult:
             password=user.get("password"),
             full_name=user.get("full_name"),
             description=user.get("description"),
-            addresses=None if user.get("addresses") is None else tuple(user["addresses"]),
-            groups=None if user.get("groups") is None else tuple(user["groups"]),
+            # As in a CSV cell: "sales, support" given as a string reaches us split on ',' but not stripped.
+            addresses=None if user.get("addresses") is None else distinct_values(user["addresses"]),
+            groups=None if user.get("groups") is None else distinct_values(user["groups"]),
             enabled=user.get("enabled"),
             state=user.get("state") or "present",
         ))
@@ -123,23 +126,34 @@ def read_directory_sources(
     """The directories, searched from the controller or listed by Kerio."""
     results = []
     for rank, options in enumerate(sources):
-        if options["type"] in LDAP_TYPES:
-            # Imported when needed: ldap3 takes 60 ms to import, a tenth of a small import's run.
-            from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_source import (  # pylint: disable=import-outside-toplevel
-                read_directory_source,
-            )
-            directory = read_directory_source(options, target_domains=domain_names, log=log)
-            summary = {"source": directory.source, "type": options["type"], "users": len(directory.records), "identities": directory.identities}
-            results.append(_with_auth_type(SourceResult(rank, summary, directory.records, skipped=directory.skipped), options))
-        elif options["type"] == "kerio_directory":
-            name = source_name(options)
-            server = import_server(options)
-            if log is not None:
-                log(describe_import_server(server))
-            records, skipped = records_from_importees(client.users_from_server(server, domain_id), name, existing_logins)
-            summary = {"source": name, "type": "kerio_directory", "users": len(records)}
-            results.append(_with_auth_type(SourceResult(rank, summary, records, skipped=skipped), options))
+        try:
+            if options["type"] in LDAP_TYPES:
+                results.append(_with_auth_type(_ldap(rank, options, domain_names, log), options))
+            elif options["type"] == "kerio_directory":
+                results.append(_with_auth_type(_kerio_directory(rank, options, client, domain_id, existing_logins, log), options))
+        except DirectoryError as error:
+            raise DirectoryError(f"sources[{rank}] ({options['type']}): {error}") from None
     return results
+
+
+def _ldap(rank: int, options: dict, domain_names: t.Sequence[str], log: t.Callable[[str], None] | None) -> SourceResult:
+    # Imported when needed: ldap3 takes 60 ms to import, a tenth of a small import's run.
+    from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_source import (  # pylint: disable=import-outside-toplevel
+        read_directory_source,
+    )
+    directory = read_directory_source(options, target_domains=domain_names, log=log)
+    summary = {"source": directory.source, "type": options["type"], "users": len(directory.records), "identities": directory.identities}
+    return SourceResult(rank, summary, directory.records, skipped=directory.skipped)
+
+
+def _kerio_directory(rank: int, options: dict, client, domain_id: str, existing_logins: t.Container[str],
+                     log: t.Callable[[str], None] | None) -> SourceResult:
+    name = source_name(options)
+    server = import_server(options)
+    if log is not None:
+        log(describe_import_server(server))
+    records, skipped = records_from_importees(client.users_from_server(server, domain_id), name, existing_logins)
+    return SourceResult(rank, {"source": name, "type": "kerio_directory", "users": len(records)}, records, skipped=skipped)
 
 
 def _matches(name: str, patterns: t.Iterable[str]) -> bool:

@@ -48,6 +48,24 @@ def test_default_addresses_are_checked_like_declared_ones(kerio):
     assert kerio.write_calls() == 0
 
 
+@pytest.mark.parametrize("batch_size", [0, -5])
+def test_a_batch_size_below_one_is_refused_before_anything_is_asked(kerio, batch_size):
+    with pytest.raises(ImportAborted, match=f"batch_size {batch_size} is not valid: .* at least 1"):
+        run_import(request(kerio, [{"name": "newbie", "password": PASSWORD}], batch_size=batch_size))
+    assert kerio.stats() == {}
+
+
+def test_inline_and_default_values_are_stripped_and_listed_once_as_a_csv_cells_are(kerio):
+    # "sales, support" given as a string for a list reaches the module split on ',' only.
+    users = [{"name": "newbie", "password": PASSWORD, "groups": ["sales", " support", "SALES", ""], "addresses": [" nb ", "NB"]},
+             {"name": "other", "password": PASSWORD}]
+    result = run_import(request(kerio, users, defaults={"groups": [" staff", "Staff "]}))
+    assert sorted(result["groups_created"]) == ["sales", "staff", "support"]
+    created = kerio.users()
+    assert created["newbie"]["groups"] == ["sales", "support"] and created["newbie"]["emailAddresses"] == ["nb"]
+    assert created["other"]["groups"] == ["staff"]
+
+
 class WeakGenerator(KerioClient):
     """A server whose generated passwords its own policy refuses."""
 

@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+import shutil
 import socket
 
+import certifi
 import pytest
 import requests
 
@@ -100,15 +103,27 @@ def test_build_endpoint_keeps_a_prefix_path():
     assert build_endpoint("https://proxy.example.com/kerio/admin/") == "https://proxy.example.com/kerio/admin/api/jsonrpc/"
 
 
-@pytest.mark.parametrize("url", ["mail.example.com:4040", "ftp://mail.example.com", "", "https://"])
+@pytest.mark.parametrize("url", [
+    "mail.example.com:4040", "ftp://mail.example.com", "", "https://", "https://[::1:4040", "https://mail.example.com:99999",
+    "https://mail.example.com:port",
+])
 def test_build_endpoint_rejects_what_is_not_a_url(url):
     with pytest.raises(KerioConnectionError, match="not valid"):
         build_endpoint(url)
 
 
-def test_build_endpoint_rejects_credentials_without_echoing_them():
-    with pytest.raises(KerioConnectionError) as info:
-        build_endpoint(f"https://admin:{ADMIN_PASSWORD}@mail.example.com:4040")
+def test_build_endpoint_refuses_http_which_would_send_the_password_in_clear():
+    with pytest.raises(KerioConnectionError, match="http://.*in clear: use https://"):
+        build_endpoint("http://mail.example.com:4040")
+
+
+@pytest.mark.parametrize("url", [
+    "https://admin:{}@mail.example.com:4040", "htps://admin:{}@mail.example.com:4040", "admin:{}@mail.example.com:4040",
+    "http://admin:{}@[::1",
+])
+def test_build_endpoint_rejects_credentials_without_echoing_them(url):
+    with pytest.raises(KerioConnectionError, match="must not contain a user name or password") as info:
+        build_endpoint(url.format(ADMIN_PASSWORD))
     assert ADMIN_PASSWORD not in str(info.value) and ADMIN_PASSWORD not in repr(info.value)
 
 
@@ -154,12 +169,32 @@ def test_tls_verification_defaults_on(tmp_path, monkeypatch):
         return KerioClient(URL, "admin", ADMIN_PASSWORD, **options)._session._http.verify  # pylint: disable=protected-access
 
     bundle = tmp_path / "ca.pem"
-    bundle.write_text("x")
+    shutil.copyfile(certifi.where(), bundle)  # certificates in PEM, as a private CA's file is
     assert verify() is True and verify(validate_certs=False) is False
     assert verify(ca_path=str(bundle)) == str(bundle)
     # Ansible's convention: validate_certs=false wins, and an unused ca_path is not checked.
     assert verify(validate_certs=False, ca_path=str(bundle)) is False
     assert verify(validate_certs=False, ca_path=str(tmp_path / "missing.pem")) is False
+
+
+def test_a_ca_path_that_holds_no_certificate_is_refused_before_connecting(tmp_path):
+    not_pem = tmp_path / "ca.der"
+    not_pem.write_bytes(b"\x30\x82\x01\x0a not a PEM file")
+    for path, problem in ((not_pem, "cannot be read as PEM certificates"), (tmp_path / "missing.pem", "does not exist")):
+        with pytest.raises(KerioConnectionError, match=f"ca_path='{re.escape(str(path))}' {problem}"):
+            KerioClient(URL, "admin", ADMIN_PASSWORD, ca_path=str(path))
+
+
+@pytest.mark.parametrize("timeout", [0, -1, float("nan"), float("inf"), 1e400, 3601, (5, 0)])
+def test_a_timeout_that_is_no_wait_requests_can_make_is_refused(timeout):
+    with pytest.raises(KerioError, match="timeout .* is not valid: give the seconds"):
+        KerioClient(URL, "admin", ADMIN_PASSWORD, timeout=timeout)
+
+
+@pytest.mark.parametrize("user, password, missing", [("admin", "", "password (kerio_password)"), ("admin", None, "password"), ("", "pw", "user name")])
+def test_an_empty_user_or_password_is_refused_before_logging_in(user, password, missing):
+    with pytest.raises(KerioError, match=re.escape(f"The administrator's {missing}")):
+        KerioClient(URL, user, password)
 
 
 # Session --------------------------------------------------------------------------------

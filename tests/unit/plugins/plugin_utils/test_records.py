@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import import_server
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
+    DirectoryError,
     Origin,
     UserRecord,
     find_duplicates,
@@ -14,7 +16,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     localize_addresses,
     login_name_problem,
 )
-from ansible_collections.kerio.connect.plugins.plugin_utils._sources import combine, read_file_sources, select
+from ansible_collections.kerio.connect.plugins.plugin_utils._sources import combine, read_directory_sources, read_file_sources, select
 
 
 @pytest.mark.parametrize("name", ["jdoe", "john.doe", "j_doe-2", "A" * 64])
@@ -101,6 +103,19 @@ def test_kerio_directory_importees_become_records_and_refusals_are_reported():
     assert records[0].addresses == ("john.doe",) and records[0].groups is None
     assert [str(item.origin) for item in skipped] == ["kerio_directory WinNT CORP, ghost", "kerio_directory WinNT CORP, Jiří"]
     assert "Account is locked." in skipped[0].message
+
+
+def test_kerio_directory_in_clear_needs_allow_plaintext_like_the_other_directories():
+    source = {"type": "kerio_directory", "directory_type": "ActiveDirectory", "domain_name": "corp.example.com", "server": ["dc1"],
+              "bind_user": "reader@corp.example.com", "bind_password": "B1nd-Pa55word", "tls_mode": "none"}
+    directory = dict(source, type="active_directory")
+    for options in (source, directory):
+        # Refused before anything is asked of Kerio or the directory: no client, no server is needed.
+        with pytest.raises(DirectoryError, match=r"^sources\[1\] \(\w+\): tls_mode: none would send the bind password") as info:
+            read_directory_sources([{"type": "csv"}, options], client=None, domain_id="d", domain_names=["example.com"], existing_logins=set())
+        assert "B1nd-Pa55word" not in str(info.value)
+    assert import_server(dict(source, allow_plaintext=True))["isSecureConnection"] is False
+    assert import_server(dict(source, tls_mode="ldaps"))["isSecureConnection"] is True
 
 
 @pytest.mark.parametrize("address, words", [

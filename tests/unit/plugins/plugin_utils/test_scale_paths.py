@@ -12,7 +12,9 @@ a user sees.
 from __future__ import annotations
 
 import gc
+import shutil
 
+import certifi
 import pytest
 
 from ansible_collections.kerio.connect.plugins.plugin_utils import _importer
@@ -62,8 +64,8 @@ def test_no_proxy_still_exempts_the_server(monkeypatch):
 
 def test_requests_ca_bundle_applies_only_without_ca_path(monkeypatch, tmp_path):
     bundle, own = tmp_path / "bundle.pem", tmp_path / "own.pem"
-    bundle.write_text("x")
-    own.write_text("x")
+    bundle.write_text("x")  # requests reads it, not the client
+    shutil.copyfile(certifi.where(), own)  # ca_path is checked to hold PEM certificates
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(bundle))
     for options, expected in (({}, str(bundle)), ({"ca_path": str(own)}, str(own)), ({"validate_certs": False}, False)):
         fake = recorder()

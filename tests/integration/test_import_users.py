@@ -219,6 +219,16 @@ def test_a_user_declared_twice_is_merged_when_the_role_says_so(kerio, tmp_path, 
     assert abird["fullName"] == "Alexandra B. Bird" and abird["description"] == "Development"  # inventory first, then the file
 
 
+def test_two_entries_for_one_domain_stop_the_role_before_anything_is_asked(kerio, tmp_path, playbook_runner):
+    # The second entry's users would be lost without a word: the import task looks an entry up by its domain.
+    entries = [domain(), {"domain": "EXAMPLE.com", "users": [{"name": "only.in.second", "password": "Sec0nd-Pa55word"}]}]
+    run = playbook_runner(inventory=write_inventory(tmp_path, kerio, entries))
+    assert run.failed == 1
+    assert "user_import_domains has two entries for one domain (names ignore case): example.com, EXAMPLE.com" in run.output
+    assert "Sec0nd-Pa55word" not in run.output
+    assert kerio.stats() == {}
+
+
 def test_a_read_only_administrator_can_check_but_not_change(emulator_factory, tmp_path, playbook_runner):
     auditor_password = "Aud1tor-Pa55word"
     seed = copy.deepcopy(SEED)

@@ -106,7 +106,8 @@ options:
         type: str
       bind_user:
         description:
-          - A user with read rights. For Active Directory a UPN (C(reader@corp.example.com)), C(DOMAIN\\user) or a DN.
+          - A user with read rights. For Active Directory a UPN (C(reader@corp.example.com)), C(DOMAIN\\user), a DN, or a
+            user name alone, bound as C(user@domain_name) as Kerio's import dialog does. For the other directories a DN.
           - Without it the directory is searched anonymously.
         type: str
       bind_password:
@@ -510,7 +511,7 @@ sources:
       returned: always
       sample: csv
     users:
-      description: How many users it declared.
+      description: How many users it declared, before O(include) and O(exclude) select among them.
       type: int
       returned: always
       sample: 3

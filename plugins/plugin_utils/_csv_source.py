@@ -148,6 +148,14 @@ def _read_rows(lines: list[str], start: int, delimiter: str) -> _Rows:
     return rows, None
 
 
+def _advice(reading_problem: str) -> str:
+    """What to do about a row Python's csv reader gave up on."""
+    if "field larger than field limit" in reading_problem:
+        return (f"a field is longer than {csv.field_size_limit()} characters, which no Kerio value is: shorten it, or close the "
+                "double quote left open before it")
+    return "close every double quote and double each quote inside a quoted value (\"\")"
+
+
 def _values(cell: str) -> tuple[str, ...]:
     """A multi-valued cell's values, separated by ','."""
     return distinct_values(cell.split(","))
@@ -289,7 +297,8 @@ def _delimiters(lines: list[str], header_index: int, delimiter: str) -> tuple[st
     semicolons, commas = lines[header_index].count(";"), lines[header_index].count(",")
     header_delimiter = ";" if semicolons >= commas else ","
     other_delimiter = "," if header_delimiter == ";" else ";"
-    width = len(next(csv.reader([lines[header_index]], delimiter=header_delimiter)))
+    header, _broken = _read_rows([lines[header_index]], 0, header_delimiter)  # a broken header is reported by the caller
+    width = len(header[0][1]) if header else 0
 
     def fit(rows: _Rows) -> tuple[int, bool]:
         return sum(len(fields) == width for _line, fields in rows[0]), rows[1] is None
@@ -338,7 +347,7 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
     header_origin = Origin(source, line=header_index + 1)
     header, broken = _read_rows([lines[header_index]], 0, header_delimiter)
     if broken:
-        return CsvSource(source, [], scheme, codec, [InputError(header_origin, f"the header cannot be read ({broken[1]}); check its double quotes")])
+        return CsvSource(source, [], scheme, codec, [InputError(header_origin, f"the header cannot be read ({broken[1]}): {_advice(broken[1])}")])
     cells = header[0][1]
     columns, errors = _header(cells, header_origin, "," if header_delimiter == ";" else ";")
     if "Name" not in columns:
@@ -358,8 +367,6 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
         if record:
             records.append(record)
     if broken:
-        errors.append(InputError(Origin(source, line=broken[0]), (
-            f"the row cannot be read ({broken[1]}), nor the rest of the file: close every double quote "
-            "and double each quote inside a quoted value (\"\")")))
+        errors.append(InputError(Origin(source, line=broken[0]), f"the row cannot be read ({broken[1]}), nor the rest of the file: {_advice(broken[1])}"))
     errors.extend(find_duplicates(records))
     return CsvSource(source, records, scheme, codec, errors)

@@ -290,6 +290,13 @@ def _fail_on(result: dict[str, t.Any], problems: list[str]) -> None:
     result.update(failed=True, msg=" ".join(problems))
 
 
+def _source_summary(summary: dict[str, t.Any], declared_keys: t.Container[str]) -> dict[str, t.Any]:
+    """A source's summary, its directory identities limited to the users imported (include and exclude applied)."""
+    if "identities" not in summary:
+        return summary
+    return dict(summary, identities={name: identity for name, identity in summary["identities"].items() if name.casefold() in declared_keys})
+
+
 def _result(report: ApplyReport, plan: Plan, sources, records: list[UserRecord], existing_users: list[dict], api_calls) -> dict[str, t.Any]:
     """The module's result (RETURN documents it; a test holds the two together)."""
     declared_keys = {record.key for record in records}
@@ -310,6 +317,6 @@ def _result(report: ApplyReport, plan: Plan, sources, records: list[UserRecord],
         "groups_created": report.groups_created,
         "not_imported": [{"source": str(item.origin), "message": item.message} for source in sources for item in source.skipped],
         "undeclared": sorted(user["loginName"] for user in existing_users if user["loginName"].casefold() not in declared_keys),
-        "sources": [source.summary for source in sorted(sources, key=lambda source: source.rank)],
+        "sources": [_source_summary(source.summary, declared_keys) for source in sorted(sources, key=lambda source: source.rank)],
         "api_calls": dict(api_calls),
     }

@@ -183,10 +183,24 @@ def _number(options: t.Mapping[str, t.Any], key: str, default: float, low: float
     return value
 
 
+def bind_name(options: t.Mapping[str, t.Any]) -> str | None:
+    """The name to bind as: a DN, a UPN or DOMAIN\\user as given; a plain user name as Kerio's dialog takes it.
+
+    For Active Directory Kerio binds as user@domain; other directories need the account's DN.
+    """
+    user = str(options.get("bind_user") or "").strip() or None
+    if user is None or any(character in user for character in "=@\\"):
+        return user
+    if options.get("type") == ACTIVE_DIRECTORY and options.get("domain_name"):
+        return f"{user}@{str(options['domain_name']).strip().strip('.')}"
+    forms = "user@domain, DOMAIN\\user or a DN" if options.get("type") == ACTIVE_DIRECTORY else "the account's full DN, for example cn=reader,o=Example"
+    raise DirectoryError(f"bind_user {user!r} is a plain user name, which this directory cannot bind as: give {forms}")
+
+
 def connection_settings(options: t.Mapping[str, t.Any]) -> ConnectionSettings:
     hosts = _hosts(options)
     tls_mode, validation = _tls_options(options)
-    bind_user, bind_password = options.get("bind_user") or None, options.get("bind_password") or None
+    bind_user, bind_password = bind_name(options), options.get("bind_password") or None
     if bind_user and not bind_password:
         # A simple bind with a name and no password is an "unauthenticated bind": many servers let it
         # through as anonymous, which would look like an empty or partial directory.

@@ -96,6 +96,14 @@ def test_directory_import_check_run_verify_rerun(kind, request, emulator_factory
     assert leaver in result["undeclared"] and result["changed"] is False
     assert leaver in kerio.users()
 
+    # Patterns select among the users a directory declares; the identities listed are the selected users'.
+    chosen = people[1].login
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "sources": [source], "include": [chosen.upper()]}])
+    picked = playbook_runner(inventory=inventory, check=True)
+    assert picked.returncode == 0, picked.output
+    (summary,) = picked.results(IMPORT_TASK)[0]["sources"]
+    assert list(summary["identities"]) == [chosen] and summary["users"] == len(people) - 1
+
 
 def test_truncated_directory_answer_fails_the_import_instead_of_shortening_it(openldap_server, emulator, tmp_path, playbook_runner):
     source, _people, _login = ldap_source(openldap_server)

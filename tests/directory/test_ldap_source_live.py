@@ -118,11 +118,12 @@ def test_ad_sample_addresses_and_states(samba_ad_server: servers.DirectoryServer
     assert records["lukasz.zolkiewski"].full_name == "Łukasz Żółkiewski"
 
 
-@pytest.mark.parametrize("bind", ["upn", "down-level", "dn"])
+@pytest.mark.parametrize("bind", ["upn", "down-level", "dn", "user name"])
 def test_ad_bind_forms(samba_ad_server: servers.DirectoryServer, bind: str) -> None:
     user = {"upn": samba_ad_server.reader_upn, "down-level": f"{seed_data.AD_DOMAIN}\\{seed_data.AD_READER_LOGIN}",
-            "dn": samba_ad_server.reader_dn}[bind]
-    source = read(options(samba_ad_server, bind_user=user, filter="(sAMAccountName=zoe.angstrom)"))
+            "dn": samba_ad_server.reader_dn, "user name": seed_data.AD_READER_LOGIN}[bind]
+    # A user name alone is bound as user@domain_name, as Kerio's import dialog does.
+    source = read(options(samba_ad_server, bind_user=user, domain_name=seed_data.AD_REALM.lower(), filter="(sAMAccountName=zoe.angstrom)"))
     assert [record.name for record in source.records] == ["zoe.angstrom"]
 
 

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import encodings
 import encodings.aliases
 import pathlib
@@ -382,6 +383,15 @@ def test_broken_quoting_is_reported_where_the_row_starts(tmp_path):
     assert error.origin == Origin("users.csv", line=3)
     assert "close every double quote" in error.message
     assert [record.name for record in source.records] == ["abird"]
+
+
+def test_a_field_longer_than_the_csv_reader_takes_is_named_as_such(tmp_path):
+    source = read(tmp_path, "Name;Description\nabird;" + "x" * (csv.field_size_limit() + 1) + "\nzcerna;Zofie\n")
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=2)
+    assert f"a field is longer than {csv.field_size_limit()} characters" in error.message
+    header = only_error(read(tmp_path, "Name;" + "x" * (csv.field_size_limit() + 1) + "\nabird;x\n"))
+    assert header.message.startswith("the header cannot be read (") and "a field is longer than" in header.message
 
 
 # Encodings.

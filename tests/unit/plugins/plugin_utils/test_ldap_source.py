@@ -232,6 +232,30 @@ def test_bad_options_fail_clearly_without_the_password(changes, words):
     assert words in str(raised.value) and PASSWORD not in str(raised.value)
 
 
+@pytest.mark.parametrize("changes, bind", [
+    ({"bind_user": "reader"}, "reader@example.test"),  # as Kerio's dialog takes a user name
+    ({"bind_user": " reader ", "domain_name": "Example.Test."}, "reader@Example.Test"),
+    ({"bind_user": "reader@corp.example.test"}, "reader@corp.example.test"),
+    ({"bind_user": "EXAMPLE\\reader"}, "EXAMPLE\\reader"),
+    ({"bind_user": "CN=Reader,CN=Users,DC=example,DC=test"}, "CN=Reader,CN=Users,DC=example,DC=test"),
+    ({"type": "edirectory", "organization": "Example", "bind_user": "cn=reader,o=Example"}, "cn=reader,o=Example"),
+    ({"bind_user": None, "bind_password": None}, None),
+])
+def test_bind_names(changes, bind):
+    assert source.directory_config({**AD_OPTIONS, **changes}).settings.bind_user == bind
+
+
+@pytest.mark.parametrize("changes, words", [
+    ({"type": "edirectory", "organization": "Example", "bind_user": "reader"}, "give the account's full DN"),
+    ({"type": "ldap", "search_base": "dc=example,dc=test", "bind_user": "reader"}, "give the account's full DN"),
+    ({"domain_name": None, "search_base": "DC=example,DC=test", "bind_user": "reader"}, "give user@domain, DOMAIN\\user or a DN"),
+])
+def test_a_plain_user_name_that_cannot_be_bound_as_is_refused_before_connecting(changes, words):
+    with pytest.raises(DirectoryError, match="bind_user 'reader' is a plain user name") as raised:
+        source.directory_config({**AD_OPTIONS, **changes})
+    assert words in str(raised.value)
+
+
 def test_numbers_keep_their_kind():
     settings = source.directory_config({**AD_OPTIONS, "timeout": 2.5, "port": 3269}).settings
     assert settings.timeout == 2.5 and settings.port == 3269

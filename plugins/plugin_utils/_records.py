@@ -29,6 +29,11 @@ INTERNAL_AUTH = "UInternalAuth"
 STATE_ABSENT = "absent"
 
 
+# Kerio's CSV column names, as the module's options name the same fields of inventory users.
+FIELD_OF_COLUMN = {"Name": "name", "Password": "password", "FullName": "full_name", "Description": "description",
+                   "MailAddress": "addresses", "Groups": "groups"}
+
+
 @dataclasses.dataclass(frozen=True, slots=True)
 class Origin:
     """Where a record (or an error) came from, precise enough for a person to go and fix it."""
@@ -39,14 +44,11 @@ class Origin:
     entry: str | None = None
 
     def __str__(self) -> str:
-        parts = [self.source]
-        if self.line is not None:
-            parts.append(f"line {self.line}")
-        if self.column is not None:
-            parts.append(f"column {self.column}")
-        if self.entry is not None:
-            parts.append(self.entry)
-        return ", ".join(parts)
+        if self.line is not None:  # a row of a file: its line and Kerio's column name
+            parts = [self.source, f"line {self.line}", f"column {self.column}" if self.column is not None else None, self.entry]
+        else:  # an inventory entry or a directory's user: the field by the module's option name
+            parts = [self.source, self.entry, FIELD_OF_COLUMN.get(self.column, self.column)]
+        return ", ".join(part for part in parts if part is not None)
 
     def at_column(self, column: str) -> Origin:
         return dataclasses.replace(self, column=column)

@@ -106,8 +106,9 @@ options:
         type: str
       bind_user:
         description:
-          - A user with read rights. For Active Directory a UPN (C(reader@corp.example.com)), C(DOMAIN\\user), a DN, or a
-            user name alone, bound as C(user@domain_name) as Kerio's import dialog does. For the other directories a DN.
+          - A user with read rights. For V(active_directory) a UPN (C(reader@corp.example.com)), C(DOMAIN\\user), a DN, or a
+            user name alone, bound as C(user@domain_name) as Kerio's import dialog does. For V(edirectory) and V(ldap) a DN.
+            For V(kerio_directory), whatever Kerio's import dialog takes, passed on to Kerio.
           - Without it the directory is searched anonymously.
         type: str
       bind_password:

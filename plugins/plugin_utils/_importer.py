@@ -34,7 +34,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     local_parts,
     localize_addresses,
 )
-from ansible_collections.kerio.connect.plugins.plugin_utils._sources import combine, read_directory_sources, read_file_sources
+from ansible_collections.kerio.connect.plugins.plugin_utils._sources import check_directory_sources, combine, read_directory_sources, read_file_sources
 
 GROUP_FIELDS = ("id", "name")
 
@@ -230,6 +230,7 @@ def run_import(
     file_errors = [error for source in file_sources for error in source.errors]
     if file_errors:
         raise InputValidationError(file_errors)
+    check_directory_sources(request.sources)
 
     with client_factory(**request.connection, log=log) as client:
         domain = _find_domain(client, request.domain)

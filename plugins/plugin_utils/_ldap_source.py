@@ -32,7 +32,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_search import 
 from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_mapping import FIELDS, EntryMapper, Mapping
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import PLAINTEXT_REFUSED, InputError, UserRecord
 
-__all__ = ["DirectoryError", "DirectorySource", "read_directory_source", "DEFAULTS"]
+__all__ = ["DirectoryError", "DirectorySource", "check_directory_options", "read_directory_source", "DEFAULTS"]
 
 ACTIVE_DIRECTORY, EDIRECTORY, GENERIC_LDAP = "active_directory", "edirectory", "ldap"
 DISABLED_IMPORT, DISABLED_SKIP = "import", "skip"
@@ -188,8 +188,12 @@ def bind_name(options: t.Mapping[str, t.Any]) -> str | None:
 
     For Active Directory Kerio binds as user@domain; other directories need the account's DN.
     """
-    user = str(options.get("bind_user") or "").strip() or None
-    if user is None or any(character in user for character in "=@\\"):
+    if not options.get("bind_user"):
+        return None  # an anonymous bind
+    user = str(options["bind_user"]).strip()
+    if not user:
+        raise DirectoryError("bind_user is blank: give the user to bind as, or leave it out for an anonymous bind")
+    if any(character in user for character in "=@\\"):
         return user
     if options.get("type") == ACTIVE_DIRECTORY and options.get("domain_name"):
         return f"{user}@{str(options['domain_name']).strip().strip('.')}"
@@ -233,6 +237,12 @@ def directory_config(options: t.Mapping[str, t.Any]) -> DirectoryConfig:
 # ---------------------------------------------------------------------------------------------
 # Reading
 # ---------------------------------------------------------------------------------------------
+
+
+def check_directory_options(options: dict) -> None:
+    """Raise ``DirectoryError`` for options that could not be used, before anything is asked of anyone."""
+    require_ldap3()
+    directory_config(options)
 
 
 def read_directory_source(options: dict, *, target_domains: t.Sequence[str], log: t.Callable[[str], None] | None = None) -> DirectorySource:

@@ -46,8 +46,8 @@ class Origin:
     def __str__(self) -> str:
         if self.line is not None:  # a row of a file: its line and Kerio's column name
             parts = [self.source, f"line {self.line}", f"column {self.column}" if self.column is not None else None, self.entry]
-        else:  # an inventory entry or a directory's user: the field by the module's option name
-            parts = [self.source, self.entry, FIELD_OF_COLUMN.get(self.column, self.column)]
+        else:  # an inventory entry or a directory's user (a DN, commas and all): the field by the module's option name
+            parts = [self.source, self.entry, f"field {FIELD_OF_COLUMN.get(self.column, self.column)}" if self.column is not None else None]
         return ", ".join(part for part in parts if part is not None)
 
     def at_column(self, column: str) -> Origin:

@@ -4,19 +4,21 @@
 
 """Reads every declared source and combines them into one validated list of records.
 
-Files and inventory are read before Kerio is asked anything. Directories are read after login,
-because which of a directory entry's addresses belong to the domain depends on the domain's
-aliases, and Kerio's own directory lookup needs the session; all of it still happens before the
-first write.
+Files and inventory are read, and the directories' options checked, before Kerio is asked
+anything. Directories are read after login, because which of a directory entry's addresses
+belong to the domain depends on the domain's aliases, and Kerio's own directory lookup needs the
+session; all of it still happens before the first write.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import fnmatch
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._csv_source import read_csv_source
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioApiError
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import (
     describe_import_server,
     import_server,
@@ -114,6 +116,31 @@ def read_file_sources(sources: t.Sequence[dict], users: t.Sequence[dict]) -> lis
     return results
 
 
+@contextlib.contextmanager
+def _named(rank: int, options: dict) -> t.Iterator[None]:
+    """A directory error, named after the source it is about."""
+    try:
+        yield
+    except DirectoryError as error:
+        raise DirectoryError(f"sources[{rank}] ({options['type']}): {error}") from None
+
+
+def _ldap_source():
+    # Imported when needed: ldap3 takes 60 ms to import, a tenth of a small import's run.
+    from ansible_collections.kerio.connect.plugins.plugin_utils import _ldap_source  # pylint: disable=import-outside-toplevel
+    return _ldap_source
+
+
+def check_directory_sources(sources: t.Sequence[dict]) -> None:
+    """Refuse a directory source's options before anything is asked of Kerio or of the directory."""
+    for rank, options in enumerate(sources):
+        with _named(rank, options):
+            if options["type"] in LDAP_TYPES:
+                _ldap_source().check_directory_options(options)
+            elif options["type"] == "kerio_directory":
+                import_server(options)
+
+
 def read_directory_sources(
     sources: t.Sequence[dict],
     *,
@@ -126,22 +153,16 @@ def read_directory_sources(
     """The directories, searched from the controller or listed by Kerio."""
     results = []
     for rank, options in enumerate(sources):
-        try:
+        with _named(rank, options):
             if options["type"] in LDAP_TYPES:
                 results.append(_with_auth_type(_ldap(rank, options, domain_names, log), options))
             elif options["type"] == "kerio_directory":
                 results.append(_with_auth_type(_kerio_directory(rank, options, client, domain_id, existing_logins, log), options))
-        except DirectoryError as error:
-            raise DirectoryError(f"sources[{rank}] ({options['type']}): {error}") from None
     return results
 
 
 def _ldap(rank: int, options: dict, domain_names: t.Sequence[str], log: t.Callable[[str], None] | None) -> SourceResult:
-    # Imported when needed: ldap3 takes 60 ms to import, a tenth of a small import's run.
-    from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_source import (  # pylint: disable=import-outside-toplevel
-        read_directory_source,
-    )
-    directory = read_directory_source(options, target_domains=domain_names, log=log)
+    directory = _ldap_source().read_directory_source(options, target_domains=domain_names, log=log)
     summary = {"source": directory.source, "type": options["type"], "users": len(directory.records), "identities": directory.identities}
     return SourceResult(rank, summary, directory.records, skipped=directory.skipped)
 
@@ -152,7 +173,11 @@ def _kerio_directory(rank: int, options: dict, client, domain_id: str, existing_
     server = import_server(options)
     if log is not None:
         log(describe_import_server(server))
-    records, skipped = records_from_importees(client.users_from_server(server, domain_id), name, existing_logins)
+    try:
+        importees = client.users_from_server(server, domain_id)
+    except KerioApiError as error:  # Kerio could not read the directory: named after the source, as the controller's are
+        raise DirectoryError(str(error)) from None
+    records, skipped = records_from_importees(importees, name, existing_logins)
     return SourceResult(rank, {"source": name, "type": "kerio_directory", "users": len(records)}, records, skipped=skipped)
 
 

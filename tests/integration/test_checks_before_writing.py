@@ -89,12 +89,12 @@ def test_every_problem_the_server_would_meet_is_listed_and_nothing_is_written(ke
         (f"{csv_file}, line 4, column Password",
          "the password does not meet the domain's password policy: at least 8 characters, of three of the kinds lower-case letter, "
          "upper-case letter, digit and other character"),
-        ("inventory, users[0] (user4), addresses",
+        ("inventory, users[0] (user4), field addresses",
          "the address 'bad address' is not valid: its local part may hold at most 64 ASCII letters, digits and .!#$%&'*+/=?^_`{|}~- "
          "with no leading, trailing or double '.'"),
-        ("inventory, users[1] (user5), addresses", "the address 'info' is already used by the alias 'info' in the domain"),
-        ("inventory, users[1] (user5), addresses", "the address 'SALES' is already used by the group 'sales' in the domain"),
-        ("inventory, users[1] (user5), addresses", "the address 'john.doe' already belongs to the user 'jdoe', who keeps it"),
+        ("inventory, users[1] (user5), field addresses", "the address 'info' is already used by the alias 'info' in the domain"),
+        ("inventory, users[1] (user5), field addresses", "the address 'SALES' is already used by the group 'sales' in the domain"),
+        ("inventory, users[1] (user5), field addresses", "the address 'john.doe' already belongs to the user 'jdoe', who keeps it"),
     }
     assert "weakpassword" not in output and PASSWORD not in output
 

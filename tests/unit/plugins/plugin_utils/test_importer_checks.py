@@ -10,7 +10,7 @@ import pytest
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._importer import ImportAborted, run_import
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputValidationError
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError, InputValidationError
 from ansible_collections.kerio.connect.tests.unit.plugins.plugin_utils.emulator_import import request
 
 PASSWORD = "Str0ng-Pa55"
@@ -64,6 +64,22 @@ def test_inline_and_default_values_are_stripped_and_listed_once_as_a_csv_cells_a
     created = kerio.users()
     assert created["newbie"]["groups"] == ["sales", "support"] and created["newbie"]["emailAddresses"] == ["nb"]
     assert created["other"]["groups"] == ["staff"]
+
+
+def test_a_directory_source_that_could_not_be_used_is_refused_before_kerio_is_asked(kerio):
+    source = {"type": "edirectory", "server": ["ldap.example.test"], "organization": "Example", "bind_user": "reader",
+              "bind_password": "B1nd-Pa55word"}
+    with pytest.raises(DirectoryError, match=r"^sources\[0\] \(edirectory\): bind_user 'reader' is a plain user name") as raised:
+        run_import(request(kerio, [], sources=[source]))
+    assert "B1nd-Pa55word" not in str(raised.value) and kerio.stats() == {}
+
+
+def test_a_directory_kerio_cannot_read_is_named_after_its_source(emulator_factory):
+    kerio = emulator_factory(seed=dict(SEED, nt_domains={"CORP": {"users": []}}))
+    source = {"type": "kerio_directory", "directory_type": "WinNT", "domain_name": "ELSEWHERE"}
+    with pytest.raises(DirectoryError, match=r"^sources\[0\] \(kerio_directory\): .*Users.getFromServer"):
+        run_import(request(kerio, [], sources=[source]))
+    assert kerio.write_calls() == 0
 
 
 class WeakGenerator(KerioClient):

@@ -216,6 +216,7 @@ def test_defaults_for_active_directory():
     ({"cert_validation": "sometimes"}, "cert_validation"),
     ({"bind_password": None}, "bind_password is empty"),
     ({"bind_user": None}, "bind_user is not"),
+    ({"bind_user": " "}, "bind_user is blank"),
     ({"server": []}, "server is empty"),
     ({"server": ["ldaps://dc1:636"]}, "host name or address only"),
     ({"port": 70000}, "port"),

@@ -125,7 +125,7 @@ def test_kerio_directory_in_clear_needs_allow_plaintext_like_the_other_directori
 def test_addresses_from_any_source_get_the_csv_readers_syntax_check(address, words):
     (inventory,) = read_file_sources([], [{"name": "jdoe", "addresses": ["john.doe", address]}])
     (localized,), (error,) = localize_addresses(inventory.records, ["example.com"])
-    assert str(error.origin) == "inventory, users[0] (jdoe), addresses"
+    assert str(error.origin) == "inventory, users[0] (jdoe), field addresses"
     assert words in error.message
     assert localized.addresses == ("john.doe",)
 

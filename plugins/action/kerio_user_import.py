@@ -6,17 +6,43 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleError
+from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
-from ansible_collections.kerio.connect.plugins.module_utils._argument_specs import CONNECTION_SPEC, USER_IMPORT_SPEC
+from ansible_collections.kerio.connect.plugins.module_utils._argument_specs import (
+    CONNECTION_SPEC,
+    INLINE_USER_SPEC,
+    SOURCE_REQUIREMENTS,
+    SOURCE_SPEC,
+    USER_IMPORT_SPEC,
+)
 from ansible_collections.kerio.connect.plugins.plugin_utils._importer import ImportAborted, ImportRequest, run_import
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import KerioError
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError, InputValidationError
 
 CONNECTION_OPTION_NAMES = {"kerio_url": "url", "kerio_user": "user", "kerio_password": "password"}
+# The list options whose entries are checked one by one when the options fail their check, with the
+# rules of one entry.
+ENTRY_SPECS = {"sources": (SOURCE_SPEC, {"required_if": SOURCE_REQUIREMENTS}), "users": (INLINE_USER_SPEC, {})}
 
 display = Display()
+
+
+def _entry_problems(task_args: dict) -> list[str]:
+    """What is wrong with each entry of sources and users, named after it (Ansible's own message names only the list)."""
+    problems = []
+    for option, (spec, rules) in ENTRY_SPECS.items():
+        entries = task_args.get(option)
+        for index, entry in enumerate(entries if isinstance(entries, list) else []):
+            if not isinstance(entry, dict):
+                continue  # the list's own check says so
+            label = entry.get("name") or entry.get("type")
+            for error in ArgumentSpecValidator(spec, **rules).validate(entry).errors:
+                message = f"unsupported parameter {error.msg}" if isinstance(error, UnsupportedError) else error.msg
+                problems.append(f"{option}[{index}]{f' ({label})' if label else ''}: {message}")
+    return problems
 
 
 class ActionModule(ActionBase):
@@ -26,7 +52,13 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
-        _validation, args = self.validate_argument_spec(argument_spec=USER_IMPORT_SPEC)
+        try:
+            _validation, args = self.validate_argument_spec(argument_spec=USER_IMPORT_SPEC)
+        except AnsibleActionFail:
+            problems = _entry_problems(self._task.args)
+            if not problems:
+                raise
+            return dict(result, failed=True, changed=False, msg="\n".join(problems))
         try:
             request = self._request(args)
             result.update(run_import(request, check_mode=self._task.check_mode, diff=self._task.diff, log=display.vvv))

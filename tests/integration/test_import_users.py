@@ -184,6 +184,9 @@ def test_a_refused_user_is_reported_and_a_rerun_repairs_it(kerio, tmp_path, play
     ("wrong_admin_password", "Username or password is not correct."),
     ("missing_file", "cannot find or read the file"),
     ("foreign_address", "other.test"),
+    # Ansible's own check names only the list an option is in; each entry is named.
+    ("not_a_boolean", "users[3] (newbie): argument 'enabled' is of type"),
+    ("unknown_source_option", "sources[1] (csv): unsupported parameter delimter"),
 ])
 def test_bad_input_fails_clearly_and_changes_nothing(kerio, tmp_path, playbook_runner, case, expected):
     host_vars = {}
@@ -202,12 +205,16 @@ def test_bad_input_fails_clearly_and_changes_nothing(kerio, tmp_path, playbook_r
         config["sources"] = [{"type": "csv", "path": str(tmp_path / "absent.csv")}]
     elif case == "foreign_address":
         config["users"].append({"name": "outsider", "addresses": ["outsider@other.test"], "password": "Pa55-word-1"})
+    elif case == "not_a_boolean":
+        config["users"].append({"name": "newbie", "enabled": "maybe", "password": "Pa55-word-1"})
+    elif case == "unknown_source_option":
+        config["sources"][1]["delimter"] = ";"
     before = kerio.users()
     run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [config], host_vars=host_vars))
     assert run.failed == 1
     assert expected in run.output
     assert kerio.write_calls() == 0 and kerio.users() == before
-    assert ADMIN_PASSWORD not in run.output
+    assert ADMIN_PASSWORD not in run.output and "Pa55-word-1" not in run.output
 
 
 def test_a_user_declared_twice_is_merged_when_the_role_says_so(kerio, tmp_path, playbook_runner):

@@ -231,6 +231,7 @@ options:
   include:
     description:
       - Shell-style patterns (C(fnmatch)) of login names to import; when given, other users are ignored.
+      - A pattern that matches no user of the sources is reported as a warning (a typo, or a user the source does not list).
     type: list
     elements: str
     default: []

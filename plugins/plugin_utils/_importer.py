@@ -34,7 +34,13 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     local_parts,
     localize_addresses,
 )
-from ansible_collections.kerio.connect.plugins.plugin_utils._sources import check_directory_sources, combine, read_directory_sources, read_file_sources
+from ansible_collections.kerio.connect.plugins.plugin_utils._sources import (
+    check_directory_sources,
+    combine,
+    read_directory_sources,
+    read_file_sources,
+    unmatched_patterns,
+)
 
 GROUP_FIELDS = ("id", "name")
 
@@ -274,6 +280,10 @@ def run_import(
 
     passwords_file_problem = _forget_passwords_not_used(request.generated_passwords_file, generated, report)
     result = _result(report, plan, sources, records, existing_users, client.call_counts)
+    unmatched = unmatched_patterns(sources, request.include)
+    if unmatched:
+        result["warnings"] = [f"include {pattern!r} matches no user of the sources; check its spelling, or whether the source lists that user"
+                              for pattern in unmatched]
     if set(generated) - {record.key for record in report.not_created}:
         result["generated_passwords_file"] = request.generated_passwords_file
     if diff:

@@ -196,6 +196,17 @@ def select(records: t.Iterable[UserRecord], include: t.Sequence[str], exclude: t
     ]
 
 
+def unmatched_patterns(results: t.Iterable[SourceResult], include: t.Sequence[str]) -> list[str]:
+    """The include patterns that no user of any source matches: a typo, or a user the source does not list."""
+    left = list(include)
+    for result in results:
+        for record in result.records:
+            left = [pattern for pattern in left if not _matches(record.name, [pattern])]
+            if not left:
+                return []
+    return left
+
+
 def _merge(declarations: list[UserRecord]) -> UserRecord:
     """Field by field, the first declaration that sets a field wins."""
     merged = declarations[0]

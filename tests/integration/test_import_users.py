@@ -377,12 +377,15 @@ def test_nt_domain_imported_through_kerio_itself(emulator_factory, tmp_path, pla
 def test_relative_csv_paths_are_found_like_copy_src_and_patterns_select_users(kerio, tmp_path, playbook_runner):
     config = domain(
         sources=[{"type": "csv", "path": "users-semicolon.csv"}, {"type": "csv", "path": "users-comma.csv"}],
-        users=[], include=["*wood", "M*", "abird", "jn*"], exclude=["j*"],
+        users=[], include=["*wood", "M*", "abird", "jn*", "Administrator", "x*"], exclude=["j*"],
     )
     run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [config]))
     assert run.returncode == 0, run.output
     (result,) = run.results(IMPORT_TASK)
     assert sorted(result["created"]) == ["abird", "ewood", "mtaylor"]  # jnovak: exclusion wins; zangstrom: not included
+    # A pattern that matches nobody is said so (jn* matched jnovak, whom exclude then took out).
+    warned = [line for line in run.output.splitlines() if "matches no user of the sources" in line]
+    assert len(warned) == 2 and "'Administrator'" in warned[0] and "'x*'" in warned[1], run.output
     assert result["sources"][0]["source"] == str(CSV_DIR / "users-semicolon.csv")
 
 

@@ -23,7 +23,8 @@ description:
   - What the server would refuse part-way through is found before the first change too, in check mode as in the
     real run, and nothing is written. That is an address declared for two users or already used by a user who keeps
     it, a group or an alias of the domain, a password the domain's password policy refuses, more enabled users than
-    the licence or the domain's user limit leaves room for, and removing or disabling the account the module logs in with.
+    the licence or the domain's user limit leaves room for, removing or disabling the account the module logs in with,
+    and taking it out of a group whose role gives administration rights.
   - When the connection to Kerio is lost while changes are being made, the task fails at that write, naming it,
     and makes no further change; its result still lists what was changed before (and reports C(changed)).
     A re-run reads what the server then holds and completes the import.

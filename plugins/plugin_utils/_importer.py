@@ -23,7 +23,7 @@ import yaml
 from ansible_collections.kerio.connect.plugins.plugin_utils import _generated_passwords
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, Failure, apply_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
-from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, check_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, admin_groups, check_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, PasswordPolicy, Plan, PlanOptions, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
@@ -42,7 +42,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._sources import (
     unmatched_patterns,
 )
 
-GROUP_FIELDS = ("id", "name")
+GROUP_FIELDS = ("id", "name", "role")
 
 
 class ImportAborted(Exception):
@@ -157,13 +157,16 @@ def _defaults(request: ImportRequest, domain_names: list[str]) -> tuple[dict[str
     return defaults, [InputError(Origin("defaults", entry="addresses"), problem) for problem in problems]
 
 
-def _read_server_facts(client, domain_id: str, plan: Plan) -> ServerFacts:
+def _read_server_facts(client, domain_id: str, plan: Plan, existing_groups: list[dict]) -> ServerFacts:
     """What the checks of the plan need besides users and groups: one read of each kind, and only when the plan needs it."""
     addresses = addresses_to_look_up(plan)
+    administering = admin_groups(existing_groups)
+    leaves_administering = any(group.casefold() in administering for update in plan.updates for group in update.groups_to_leave)
     return ServerFacts(
         address_holders=client.find_address_holders(domain_id, addresses) if addresses else (),
         user_count=client.user_count_info(domain_id) if plan.enables_users else None,
-        session_user=client.who_am_i() if plan.removals or plan.disables_users else None,
+        session_user=client.who_am_i() if plan.removals or plan.disables_users or leaves_administering else None,
+        admin_groups=administering,
     )
 
 
@@ -263,7 +266,7 @@ def run_import(
         )
         plan = build_plan(records, existing_users, existing_groups, options)
         errors += address_errors + default_errors + plan.errors
-        errors += check_plan(plan, existing_users, _read_server_facts(client, domain["id"], plan))
+        errors += check_plan(plan, existing_users, _read_server_facts(client, domain["id"], plan, existing_groups))
         errors += _check_generated_passwords_file(plan, request.generated_passwords_file)
         if errors:
             raise InputValidationError(errors)

@@ -30,8 +30,21 @@ class ServerFacts:
     address_holders: t.Sequence[dict[str, t.Any]] = ()
     # Domains.getUserCountInfo's countInfo; None when the plan creates and enables nobody.
     user_count: dict[str, t.Any] | None = None
-    # Session.whoAmI's userDetails; None when the plan removes and disables nobody.
+    # Session.whoAmI's userDetails; None when the plan removes, disables and takes out of admin_groups nobody.
     session_user: dict[str, t.Any] | None = None
+    # The case-folded names of the domain's groups whose role gives administration rights (see admin_groups).
+    admin_groups: frozenset[str] = frozenset()
+
+
+def admin_groups(groups: t.Iterable[dict[str, t.Any]]) -> frozenset[str]:
+    """The case-folded names of the groups whose role is more than a user's: a member may owe its administration rights to one.
+
+    A group's role is a UserRoleType, or a UserRight as a user's is (the reference leaves it open, §7).
+    """
+    def role_name(role: t.Any) -> str | None:
+        return role.get("userRole") if isinstance(role, dict) else role
+
+    return frozenset(group["name"].casefold() for group in groups if role_name(group.get("role")) not in (None, "UserRole"))
 
 
 def addresses_to_look_up(plan: Plan) -> list[str]:
@@ -51,7 +64,7 @@ def check_plan(plan: Plan, existing_users: t.Iterable[dict], facts: ServerFacts)
     return [
         *_AddressBook(plan, existing_users, facts.address_holders).conflicts(),
         *_capacity_problems(plan, facts.user_count),
-        *_session_user_removals(plan, facts.session_user),
+        *_session_user_lockouts(plan, facts),
     ]
 
 
@@ -171,13 +184,16 @@ def _capacity_problems(plan: Plan, user_count: dict[str, t.Any] | None) -> list[
     ))]
 
 
-def _session_user_removals(plan: Plan, session_user: dict[str, t.Any] | None) -> list[InputError]:
-    """Kerio refuses to remove the account of the session that asks; disabling it would lock the next run out."""
-    session_user_id = (session_user or {}).get("id")
+def _session_user_lockouts(plan: Plan, facts: ServerFacts) -> list[InputError]:
+    """Kerio refuses to remove the account of the session that asks; disabling it, or taking it out of a group its
+    administration rights may come from, would lock the next run out."""
+    session_user_id = (facts.session_user or {}).get("id")
     if session_user_id is None:
         return []
     removed = [removal.record for removal in plan.removals if removal.user_id == session_user_id]
-    disabled = [update.record for update in plan.updates if update.user_id == session_user_id and update.pattern.get("isEnabled") is False]
+    own_updates = [update for update in plan.updates if update.user_id == session_user_id]
+    disabled = [update.record for update in own_updates if update.pattern.get("isEnabled") is False]
+    left = [(update.record, group) for update in own_updates for group in update.groups_to_leave if group.casefold() in facts.admin_groups]
     return [
         *(InputError(record.origin, (
             f"the user {record.name!r} is the account this import logs in with (kerio_user), and Kerio does not remove "
@@ -187,4 +203,9 @@ def _session_user_removals(plan: Plan, session_user: dict[str, t.Any] | None) ->
             f"the user {record.name!r} is the account this import logs in with (kerio_user): disabled, it could not log in "
             "again; disable it as another administrator, or leave enabled out for it"
         )) for record in disabled),
+        *(InputError(record.origin.at_column("Groups"), (
+            f"the user {record.name!r} is the account this import logs in with (kerio_user), and the group {group!r} gives "
+            "administration rights: out of it, the account may no longer be able to run the import; change its groups as "
+            "another administrator, or leave groups out for it"
+        )) for record, group in left),
     ]

@@ -15,7 +15,8 @@ With B the module's ``batch_size`` and P the client's page size for reads (``DEF
                                                                          login names and addresses, changed users' new addresses
                                                                          (A: the client's ADDRESS_LOOKUP_SIZE, 10,000)
     Domains.getUserCountInfo                      1 when users are created or enabled
-    Session.whoAmI                                1 when users are removed or disabled
+    Session.whoAmI                                1 when users are removed or disabled, or leave a group whose role gives
+                                                  administration rights
     Groups.create                                 ceil(g / 200)          g: groups to create (the client's default batch)
     Users.create                                  ceil(c / B)            c: users to create
     Users.remove                                  ceil(r / B)            r: users to remove

@@ -188,6 +188,23 @@ def test_the_account_the_import_logs_in_with_is_not_removed(kerio, tmp_path, pla
     assert "admin" in kerio.users() and "former.employee" in kerio.users()
 
 
+def test_the_account_the_import_logs_in_with_keeps_the_group_its_rights_come_from(emulator_factory, tmp_path, playbook_runner):
+    # Out of Admins, this admin (a user's role of its own) could not log in to run the import again.
+    seed = {"domains": [dict(SEED["domains"][0], groups=[*SEED["domains"][0]["groups"], {"name": "Admins", "role": "FullAdmin"}],
+                             users=[{"loginName": "admin", "fullName": "Administrator", "groups": ["Admins", "sales"],
+                                     "role": {"userRole": "UserRole", "publicFolderRight": False, "archiveFolderRight": False}}])]}
+    kerio = emulator_factory(seed=seed, admin_password=ADMIN_PASSWORD)
+    entry = {"domain": "example.com", "remove_from_unlisted_groups": True, "users": [{"name": "admin", "groups": ["all"]}]}
+    inventory = write_inventory(tmp_path, kerio, [entry])
+
+    result, _output = refused_in_check_mode_and_run(kerio, playbook_runner, inventory)
+    (error,) = result["errors"]
+    assert error["source"] == "inventory, users[0] (admin), field groups"
+    assert error["message"].startswith("the user 'admin' is the account this import logs in with (kerio_user), and the group 'Admins' "
+                                       "gives administration rights")
+    assert sorted(kerio.users()["admin"]["groups"]) == ["Admins", "sales"]
+
+
 def test_template_groups_stay_and_the_diff_shows_what_the_template_sets(kerio, tmp_path, playbook_runner):
     config = {
         "domain": "example.com", "template": "Staff", "remove_from_unlisted_groups": True,

@@ -10,7 +10,7 @@ alias; enabled users count against the licence and the domain's limit; the sessi
 
 from __future__ import annotations
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, check_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, admin_groups, check_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import PlanOptions, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import Origin, UserRecord
 
@@ -194,3 +194,24 @@ def test_disabling_the_account_the_import_logs_in_with_is_refused():
     (error,) = check_plan(plan, existing, ServerFacts(session_user={"id": "id-admin", "loginName": "admin"}))
     assert str(error).startswith("users.csv, line 2: the user 'admin' is the account this import logs in with (kerio_user): disabled")
     assert problems(records[1:], existing, facts=ServerFacts(session_user={"id": "id-admin", "loginName": "admin"})) == []
+
+
+def test_taking_the_account_the_import_logs_in_with_out_of_an_administrators_group_is_refused():
+    groups = [{"id": "g-staff", "name": "staff", "role": "UserRole"}, {"id": "g-admins", "name": "Admins", "role": "FullAdmin"},
+              {"id": "g-audit", "name": "audit", "role": {"userRole": "Auditor", "publicFolderRight": False, "archiveFolderRight": False}}]
+    assert admin_groups(groups) == {"admins", "audit"}  # a role as UserRoleType or as a UserRight
+    member_of_all = [{"id": group["id"], "name": group["name"]} for group in groups]
+    existing = [server_user("admin", userGroups=member_of_all), server_user("other", userGroups=member_of_all)]
+    records = [record("admin", groups=("staff",)), record("other", line=3, groups=("staff",))]
+    plan = build_plan(records, existing, groups, PlanOptions(remove_from_unlisted_groups=True))
+    facts = ServerFacts(session_user={"id": "id-admin", "loginName": "admin"}, admin_groups=admin_groups(groups))
+    errors = [str(error) for error in check_plan(plan, existing, facts)]
+    assert errors == [
+        f"users.csv, line 2, column Groups: the user 'admin' is the account this import logs in with (kerio_user), and the group {name!r} "
+        "gives administration rights: out of it, the account may no longer be able to run the import; change its groups as another "
+        "administrator, or leave groups out for it"
+        for name in ("Admins", "audit")
+    ]
+    # Another user may leave them (other above); so may the account itself leave a group that gives no rights.
+    plan = build_plan([record("admin", groups=("Admins", "audit"))], existing, groups, PlanOptions(remove_from_unlisted_groups=True))
+    assert plan.updates[0].groups_to_leave == ("staff",) and check_plan(plan, existing, facts) == []

@@ -423,7 +423,7 @@ created:
   elements: str
   sample: [abird, ewood]
 updated:
-  description: Login names of the users whose declared fields were changed.
+  description: Login names of the users whose declared fields were changed, every change each needed made.
   returned: always
   type: list
   elements: str
@@ -444,6 +444,7 @@ errors:
   description:
     - Users the server refused, with where they were declared and the server's reason. The task fails when
       this is not empty; the other users were imported, and a re-run retries these.
+    - When the import stopped part-way (its message says where), also the users it had changed only in part.
     - When the input is invalid, every problem found, and nothing was changed.
   returned: always
   type: list

@@ -52,6 +52,8 @@ class ApplyReport:
 T = t.TypeVar("T")
 CREATING = "creating users"
 JOINING = "adding users to"
+PARTLY_UPDATED = "was changed only in part when the import stopped (see msg); a re-run makes the rest of its changes"
+
 # A template's groups are given when a user is created, and never again: a re-run joins the groups
 # the sources declare, so a user created just before the stop lacks the others.
 TEMPLATE_GROUPS_CAVEAT = ", except the groups of the template for users created in this run: add those in Kerio"
@@ -86,8 +88,13 @@ class _Applier:
         self.passwords = passwords
         self.report = ApplyReport()
         self._failed: set[int] = set()
-        # Users a write succeeded for; an update is only reported once one of its writes was made.
+        # Users a write succeeded for.
         self._written: set[int] = set()
+        # The writes each update still needs (its pattern, each group it joins or leaves): it is reported
+        # updated once none is left, so that one a stop cuts short is not listed as made.
+        self._writes_left = {
+            id(update.record): bool(update.pattern) + len(update.groups_to_join) + len(update.groups_to_leave) for update in plan.updates
+        }
         # The users created, with their new ids.
         self._created: list[tuple[UserCreate, str]] = []
 
@@ -100,9 +107,11 @@ class _Applier:
             self._failed.add(id(record))
             self.report.failures.append(Failure(record, message))
 
-    def _wrote(self, record: UserRecord) -> None:
+    def _wrote(self, record: UserRecord, *, completes_a_step: bool = True) -> None:
         self._written.add(id(record))
         self.report.changed = True
+        if completes_a_step and id(record) in self._writes_left:
+            self._writes_left[id(record)] -= 1
 
     def _outcomes(self, doing: str, inputs: t.Sequence[T], write: t.Callable[..., list], *args) -> list[tuple[T, t.Any]]:
         """Each input of a batch write with its outcome; when the connection fails during it, those done before.
@@ -177,7 +186,7 @@ class _Applier:
                 if not outcome.ok:
                     self._fail(update.record, f"could not give up its addresses: {outcome.error.message}")
                     continue
-                self._wrote(update.record)
+                self._wrote(update.record, completes_a_step=is_whole_change)  # else its pattern is still to be set
                 if is_whole_change:
                     done.add(id(update))
         return done
@@ -244,8 +253,15 @@ class _Applier:
         return False
 
     def updated(self) -> list[UserRecord]:
-        """The updates made: a write of theirs succeeded, and none failed."""
-        return [update.record for update in self.plan.updates if id(update.record) in self._written and id(update.record) not in self._failed]
+        """The updates made: every write they need succeeded."""
+        return [update.record for update in self.plan.updates if self._writes_left[id(update.record)] == 0 and id(update.record) not in self._failed]
+
+    def partly_updated(self) -> list[UserRecord]:
+        """The updates a stop cut short: some of their writes were made, not all."""
+        return [
+            update.record for update in self.plan.updates
+            if id(update.record) in self._written and self._writes_left[id(update.record)] > 0 and id(update.record) not in self._failed
+        ]
 
 
 def apply_plan(
@@ -273,5 +289,6 @@ def apply_plan(
             break
     report = applier.report
     report.updated = applier.updated()
+    report.failures.extend(Failure(record, PARTLY_UPDATED) for record in applier.partly_updated())
     report.created = report.succeeded(report.created)
     return report

@@ -149,6 +149,25 @@ def test_existing_users_swap_addresses_in_one_run(kerio, tmp_path, playbook_runn
     assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0
 
 
+def test_a_swap_cut_short_lists_the_users_changed_in_part_and_a_rerun_completes_it(kerio, tmp_path, playbook_runner):
+    users = [{"name": "jdoe", "addresses": ["john.doe", "helpdesk"]}, {"name": "former.employee", "addresses": ["sales.desk"]}]
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "users": users}])
+    kerio.set_faults(fail=[{"method": "Users.set", "nth": 2, "action": "drop"}])  # after the first user let go of its address
+
+    run = playbook_runner(inventory=inventory)
+    assert run.failed == 1
+    result = run.result(IMPORT_TASK)
+    assert result["updated"] == [] and "Users.set" in result["msg"]
+    (partly,) = result["errors"]
+    assert partly["message"].startswith("was changed only in part when the import stopped")
+
+    kerio.set_faults()
+    repair = playbook_runner(inventory=inventory)
+    assert repair.returncode == 0, repair.output
+    held = kerio.users()
+    assert sorted(held["jdoe"]["emailAddresses"]) == ["helpdesk", "john.doe"] and held["former.employee"]["emailAddresses"] == ["sales.desk"]
+
+
 def test_more_users_than_the_licence_leaves_room_for_are_refused_before_any_is_created(emulator_factory, tmp_path, playbook_runner):
     # admin, jdoe and former.employee are enabled already: a licence for 33 leaves room for 30.
     kerio = emulator_factory(seed=SEED, admin_password=ADMIN_PASSWORD, licence_limit=33)

@@ -166,21 +166,29 @@ def _capacity_problems(plan: Plan, user_count: dict[str, t.Any] | None) -> list[
     enabled_again = [update.record for update in plan.updates if update.pattern.get("isEnabled") is True]
     created = [create.record for create in plan.creates if create.user["isEnabled"]]
     needed = len(enabled_again) + len(created)
+    disabled = sum(1 for update in plan.updates if update.pattern.get("isEnabled") is False)
+    uncounted = ""
     if len(enabled_again) > room:
         first_refused = enabled_again[room]
+        if disabled:
+            uncounted = (f" The {disabled} user(s) it disables are not counted here: Kerio may enable before it disables. "
+                         "Disable them in one run and enable the others in the next.")
     else:
-        disabled = sum(1 for update in plan.updates if update.pattern.get("isEnabled") is False)
         freed += disabled
         room += disabled
         if needed <= room:
             return []
         first_refused = created[room - len(enabled_again)]
-    limit = "licence" if allowed.get("limitType") == "LicenseLimit" else "domain's user limit"
     freeing = f", {freed} freed by this import's removals and disablings" if freed else ""
+    if allowed.get("limitType") == "LicenseLimit":
+        # Kerio counts the other domains' enabled users against the licence too: what is left is this domain's room.
+        counted = f"{current} enabled in the domain; the licence leaves it room for {most}, the other domains' enabled users counted{freeing}"
+    else:
+        counted = f"{current} enabled of the {most} the domain's user limit allows{freeing}"
     return [InputError(first_refused.origin, (
-        f"only {room} of the {needed} enabled users this import creates or enables fit in the domain "
-        f"({current} enabled of {most} allowed by the {limit}{freeing}); this user is the first that would not fit. "
-        "Import fewer users, create some disabled (enabled: false), or raise the limit"
+        f"only {room} of the {needed} enabled users this import creates or enables fit in the domain ({counted}); "
+        "this user is the first that would not fit. Import fewer users, create some disabled (enabled: false), or raise the limit."
+        f"{uncounted}"
     ))]
 
 

@@ -141,7 +141,7 @@ def test_importing_more_enabled_users_than_fit_names_the_first_that_would_not():
     records = [record(f"user{number}", line=number + 2) for number in range(67)]
     (error,) = problems(records, facts=ServerFacts(user_count=count_info(25, 55)))
     assert error.startswith("users.csv, line 32: only 30 of the 67 enabled users this import creates or enables fit in the domain "
-                            "(25 enabled of 55 allowed by the licence)")
+                            "(25 enabled in the domain; the licence leaves it room for 55, the other domains' enabled users counted)")
     assert "create some disabled" in error
 
 
@@ -152,7 +152,7 @@ def test_disabled_users_take_no_place_and_removed_or_disabled_ones_free_theirs()
     assert problems(records, existing, facts=ServerFacts(user_count=count_info(3, 3, "DomainLimit"))) == []
     (error,) = problems([*records, record("new3", line=9)], existing, facts=ServerFacts(user_count=count_info(3, 3, "DomainLimit")))
     assert error.startswith("users.csv, line 9: only 2 of the 3 enabled users")
-    assert "allowed by the domain's user limit, 2 freed by this import's removals and disablings" in error
+    assert "(3 enabled of the 3 the domain's user limit allows, 2 freed by this import's removals and disablings)" in error
 
 
 def test_users_enabled_again_need_room_before_any_disabling_frees_it():
@@ -160,6 +160,8 @@ def test_users_enabled_again_need_room_before_any_disabling_frees_it():
     records = [record("sleeper", enabled=True), record("busy", line=3, enabled=False)]
     (error,) = problems(records, existing, facts=ServerFacts(user_count=count_info(1, 1)))
     assert error.startswith("users.csv, line 2: only 0 of the 1 enabled users")
+    assert error.endswith("The 1 user(s) it disables are not counted here: Kerio may enable before it disables. "
+                          "Disable them in one run and enable the others in the next.")
 
 
 def test_no_limit_means_no_capacity_problem():

@@ -215,6 +215,10 @@ class _Planner:
         self.plan.groups_to_create = list(self._groups_to_create.values())
         return self.plan
 
+    def _as_spelled(self, names: t.Iterable[str]) -> list[str]:
+        """Group names as the server spells them (a diff shows what the server will hold); a new group's as declared."""
+        return [self.group_names.get(name.casefold(), name) for name in names]
+
     def _require_groups(self, record: UserRecord, names: t.Iterable[str]) -> None:
         for name in names:
             if name.casefold() in self.group_names or name.casefold() in self._groups_to_create:
@@ -259,7 +263,7 @@ class _Planner:
         auth_type = record.auth_type or record.new_user_auth_type
         if auth_type is not None:
             user["authType"] = auth_type
-        groups = _unique([*(merged.groups or ()), *self._template_groups])
+        groups = _unique([*self._as_spelled(merged.groups or ()), *self._template_groups])
         self._require_groups(record, groups)
         if record.password is not None:
             self._check_password(record, record.password)
@@ -287,7 +291,7 @@ class _Planner:
         joined, left = (), ()
         if record.groups is not None:
             current = _folded(group["name"] for group in existing.get("userGroups") or [])
-            joined = tuple(name for name in record.groups if name.casefold() not in current)
+            joined = tuple(self._as_spelled(name for name in record.groups if name.casefold() not in current))
             if self.options.remove_from_unlisted_groups:
                 # The template's groups count as listed: the import puts every user it creates in
                 # them, and taking the user out again on the next run would never settle.

@@ -68,8 +68,8 @@ def test_password_is_set_on_update_only_when_always():
 def test_groups_are_joined_and_left_only_on_request():
     existing = [server_user("abird", userGroups=[{"id": "g-all", "name": "all"}])]
     (update,) = build_plan([record("abird", groups=("Sales",))], existing, GROUPS, PlanOptions()).updates
-    assert update.groups_to_join == ("Sales",) and update.groups_to_leave == ()
-    assert update.after["groups"] == ["all", "Sales"]
+    assert update.groups_to_join == ("sales",) and update.groups_to_leave == ()  # as the server spells it
+    assert update.after["groups"] == ["all", "sales"]
     (update,) = build_plan([record("abird", groups=("sales",))], existing, GROUPS, PlanOptions(remove_from_unlisted_groups=True)).updates
     assert update.groups_to_leave == ("all",)
 
@@ -120,6 +120,13 @@ def test_default_addresses_leave_out_the_new_users_own_login_name():
     options = PlanOptions(defaults={"addresses": ["Sales", "office"]})
     plan = build_plan([record("sales", password="p"), record("a", password="p", addresses=())], [], GROUPS, options)
     assert [create.user["emailAddresses"] for create in plan.creates] == [["office"], []]
+
+
+def test_groups_are_planned_as_the_server_spells_them():
+    plan = build_plan([record("new", password="p", groups=("SALES", "Brand-New")), record("jdoe", groups=("sales", "ALL"))],
+                      [server_user("jdoe", userGroups=[{"id": "g-sales", "name": "sales"}])], GROUPS, PlanOptions())
+    assert plan.creates[0].groups == ("sales", "Brand-New") and plan.groups_to_create == ["Brand-New"]
+    assert plan.updates[0].groups_to_join == ("all",) and plan.updates[0].after["groups"] == ["all", "sales"]
 
 
 def test_template_is_not_applied_to_existing_users():

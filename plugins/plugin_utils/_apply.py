@@ -166,7 +166,8 @@ class _Applier:
         for update in self.plan.updates:
             if update.pattern and id(update) not in done:
                 same_change.setdefault(json.dumps(update.pattern, sort_keys=True), []).append(update)
-        for updates in same_change.values():
+        # Disablings first: the room check counts the places they free for the users enabled again.
+        for updates in sorted(same_change.values(), key=lambda same: same[0].pattern.get("isEnabled") is not False):
             if self.stopped:
                 return
             user_ids = [update.user_id for update in updates]

@@ -152,8 +152,8 @@ def _other_holders(entities: t.Sequence[dict[str, t.Any]]) -> dict[str, str]:
 def _capacity_problems(plan: Plan, user_count: dict[str, t.Any] | None) -> list[InputError]:
     """The first user the server would refuse for want of room under the licence or the domain's user limit.
 
-    Disabled users do not count. Removals come first and free their places; the changes then run in
-    no order a plan should count on, so a user disabled there frees a place for the creations only.
+    Disabled users do not count. Removals come first and free their places, disablings come before the
+    users enabled again (see _Applier.update_users), and creations come last.
     """
     allowed = (user_count or {}).get("allowedUsers")
     if not isinstance(allowed, dict) or allowed.get("isUnlimited", True):
@@ -162,33 +162,21 @@ def _capacity_problems(plan: Plan, user_count: dict[str, t.Any] | None) -> list[
     if not isinstance(current, int) or not isinstance(most, int):
         return []  # an answer this check cannot read: the server still refuses what does not fit, as before
     freed = sum(1 for removal in plan.removals if removal.before["enabled"])
+    freed += sum(1 for update in plan.updates if update.pattern.get("isEnabled") is False)
     room = max(0, most - current) + freed
-    enabled_again = [update.record for update in plan.updates if update.pattern.get("isEnabled") is True]
-    created = [create.record for create in plan.creates if create.user["isEnabled"]]
-    needed = len(enabled_again) + len(created)
-    disabled = sum(1 for update in plan.updates if update.pattern.get("isEnabled") is False)
-    uncounted = ""
-    if len(enabled_again) > room:
-        first_refused = enabled_again[room]
-        if disabled:
-            uncounted = (f" The {disabled} user(s) it disables are not counted here: Kerio may enable before it disables. "
-                         "Disable them in one run and enable the others in the next.")
-    else:
-        freed += disabled
-        room += disabled
-        if needed <= room:
-            return []
-        first_refused = created[room - len(enabled_again)]
+    taking = [update.record for update in plan.updates if update.pattern.get("isEnabled") is True]
+    taking += [create.record for create in plan.creates if create.user["isEnabled"]]
+    if len(taking) <= room:
+        return []
     freeing = f", {freed} freed by this import's removals and disablings" if freed else ""
     if allowed.get("limitType") == "LicenseLimit":
         # Kerio counts the other domains' enabled users against the licence too: what is left is this domain's room.
         counted = f"{current} enabled in the domain; the licence leaves it room for {most}, the other domains' enabled users counted{freeing}"
     else:
         counted = f"{current} enabled of the {most} the domain's user limit allows{freeing}"
-    return [InputError(first_refused.origin, (
-        f"only {room} of the {needed} enabled users this import creates or enables fit in the domain ({counted}); "
+    return [InputError(taking[room].origin, (
+        f"only {room} of the {len(taking)} enabled users this import creates or enables fit in the domain ({counted}); "
         "this user is the first that would not fit. Import fewer users, create some disabled (enabled: false), or raise the limit."
-        f"{uncounted}"
     ))]
 
 

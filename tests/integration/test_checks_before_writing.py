@@ -196,6 +196,25 @@ def test_more_users_than_the_licence_leaves_room_for_are_refused_before_any_is_c
     assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0
 
 
+def test_a_user_enabled_again_takes_the_place_another_one_disabled_in_the_same_run_frees(emulator_factory, tmp_path, playbook_runner):
+    # admin, jdoe and former.employee fill a licence for 3; Kerio refuses to enable one more before another is disabled.
+    seed = {"domains": [dict(SEED["domains"][0], users=[*SEED["domains"][0]["users"], {"loginName": "resting", "isEnabled": False,
+                                                                                       "password": "Old-Pa55word"}])]}
+    kerio = emulator_factory(seed=seed, admin_password=ADMIN_PASSWORD, licence_limit=3)
+    users = [{"name": "resting", "enabled": True}, {"name": "former.employee", "enabled": False}]
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "users": users}])
+
+    check = playbook_runner(inventory=inventory, check=True)
+    assert check.returncode == 0, check.output
+    run = playbook_runner(inventory=inventory)
+    assert run.returncode == 0, run.output
+    assert sorted(run.result(IMPORT_TASK)["updated"]) == ["former.employee", "resting"]
+    held = kerio.users()
+    assert held["resting"]["isEnabled"] is True and held["former.employee"]["isEnabled"] is False
+    rerun = playbook_runner(inventory=inventory)
+    assert rerun.returncode == 0 and rerun.changed == 0
+
+
 def test_the_account_the_import_logs_in_with_is_not_removed(kerio, tmp_path, playbook_runner):
     users = [{"name": "former.employee", "state": "absent"}, {"name": "Admin", "state": "absent"}]
     inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "users": users}])

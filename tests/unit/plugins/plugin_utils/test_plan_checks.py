@@ -155,13 +155,12 @@ def test_disabled_users_take_no_place_and_removed_or_disabled_ones_free_theirs()
     assert "(3 enabled of the 3 the domain's user limit allows, 2 freed by this import's removals and disablings)" in error
 
 
-def test_users_enabled_again_need_room_before_any_disabling_frees_it():
-    existing = [server_user("sleeper", isEnabled=False), server_user("busy")]
+def test_users_enabled_again_take_the_places_that_disablings_free():
+    existing = [server_user("sleeper", isEnabled=False), server_user("busy"), server_user("dozer", isEnabled=False)]
     records = [record("sleeper", enabled=True), record("busy", line=3, enabled=False)]
-    (error,) = problems(records, existing, facts=ServerFacts(user_count=count_info(1, 1)))
-    assert error.startswith("users.csv, line 2: only 0 of the 1 enabled users")
-    assert error.endswith("The 1 user(s) it disables are not counted here: Kerio may enable before it disables. "
-                          "Disable them in one run and enable the others in the next.")
+    assert problems(records, existing, facts=ServerFacts(user_count=count_info(1, 1))) == []
+    (error,) = problems([*records, record("dozer", line=4, enabled=True)], existing, facts=ServerFacts(user_count=count_info(1, 1)))
+    assert error.startswith("users.csv, line 4: only 1 of the 2 enabled users")
 
 
 def test_no_limit_means_no_capacity_problem():

@@ -45,6 +45,14 @@ def _entry_problems(task_args: dict) -> list[str]:
     return problems
 
 
+def _about_entries(error) -> bool:
+    """Whether one of Ansible's option errors is only about entries of sources or users, which _entry_problems names."""
+    if isinstance(error, UnsupportedError):
+        names = error.msg.split(". Supported parameters", 1)[0].split(", ")
+        return all(name.split(".", 1)[0] in ENTRY_SPECS for name in names)
+    return any(f"found in '{option}'" in error.msg for option in ENTRY_SPECS)
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -58,7 +66,8 @@ class ActionModule(ActionBase):
             problems = _entry_problems(self._task.args)
             if not problems:
                 raise
-            return dict(result, failed=True, changed=False, msg="\n".join(problems))
+            others = [error.msg for error in ArgumentSpecValidator(USER_IMPORT_SPEC).validate(self._task.args).errors if not _about_entries(error)]
+            return dict(result, failed=True, changed=False, msg="\n".join([*problems, *others]))
         try:
             request = self._request(args)
             result.update(run_import(request, check_mode=self._task.check_mode, diff=self._task.diff, log=display.vvv))

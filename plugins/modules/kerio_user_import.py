@@ -24,7 +24,7 @@ description:
     real run, and nothing is written. That is an address declared for two users or already used by a user who keeps
     it, a group or an alias of the domain, a password the domain's password policy refuses, more enabled users than
     the licence or the domain's user limit leaves room for, removing or disabling the account the module logs in with,
-    and taking it out of a group whose role gives administration rights. One task checks one domain, so when several
+    and taking it out of the last group whose role gives it administration rights. One task checks one domain, so when several
     domains of a server share its licence, the room a later task finds does not count what an earlier one would
     create in check mode.
   - When the connection to Kerio is lost while changes are being made, the task fails at that write, naming it,

@@ -285,8 +285,8 @@ def run_import(
     result = _result(report, plan, sources, records, existing_users, client.call_counts)
     unmatched = unmatched_patterns(sources, request.include)
     if unmatched:
-        result["warnings"] = [f"include {pattern!r} matches no user of the sources; check its spelling, or whether the source lists that user"
-                              for pattern in unmatched]
+        result["warnings"] = [f"include {pattern!r} matches no user the sources declare (see not_imported for those they leave out); "
+                              "check its spelling, or whether the source lists that user" for pattern in unmatched]
     if set(generated) - {record.key for record in report.not_created}:
         result["generated_passwords_file"] = request.generated_passwords_file
     if diff:
@@ -300,7 +300,7 @@ def _fail_on(result: dict[str, t.Any], problems: list[str]) -> None:
     if not problems:
         return
     if result["errors"]:
-        problems.append(f"Besides, {len(result['errors'])} user(s) could not be imported; see 'errors'.")
+        problems.append(f"Besides, {len(result['errors'])} user(s) could not be imported or were changed only in part; see 'errors'.")
     result.update(failed=True, msg=" ".join(problems))
 
 

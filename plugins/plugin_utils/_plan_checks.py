@@ -15,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import typing as t
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import Plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import Plan, UserUpdate
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError, UserRecord
 
 # Server.findEntityByEmail's kinds of address holders other than users, in words.
@@ -36,15 +36,19 @@ class ServerFacts:
     admin_groups: frozenset[str] = frozenset()
 
 
+# The roles that may change a domain's accounts, as the import must (an Auditor only reads).
+ACCOUNT_ADMIN_ROLES = frozenset({"AccountAdmin", "FullAdmin", "BuiltInDomainAdmin", "BuiltInAdmin"})
+
+
 def admin_groups(groups: t.Iterable[dict[str, t.Any]]) -> frozenset[str]:
-    """The case-folded names of the groups whose role is more than a user's: a member may owe its administration rights to one.
+    """The case-folded names of the groups whose role may change accounts: a member may owe the import's rights to one.
 
     A group's role is a UserRoleType, or a UserRight as a user's is (the reference leaves it open, §7).
     """
-    def role_name(role: t.Any) -> str | None:
+    def role_name(role: t.Any) -> t.Any:
         return role.get("userRole") if isinstance(role, dict) else role
 
-    return frozenset(group["name"].casefold() for group in groups if role_name(group.get("role")) not in (None, "UserRole"))
+    return frozenset(group["name"].casefold() for group in groups if role_name(group.get("role")) in ACCOUNT_ADMIN_ROLES)
 
 
 def addresses_to_look_up(plan: Plan) -> list[str]:
@@ -171,13 +175,19 @@ def _capacity_problems(plan: Plan, user_count: dict[str, t.Any] | None) -> list[
     freeing = f", {freed} freed by this import's removals and disablings" if freed else ""
     if allowed.get("limitType") == "LicenseLimit":
         # Kerio counts the other domains' enabled users against the licence too: what is left is this domain's room.
-        counted = f"{current} enabled in the domain; the licence leaves it room for {most}, the other domains' enabled users counted{freeing}"
+        counted = f"{current} enabled in the domain; the licence allows it {most}, the other domains' enabled users counted{freeing}"
     else:
         counted = f"{current} enabled of the {most} the domain's user limit allows{freeing}"
     return [InputError(taking[room].origin, (
         f"only {room} of the {len(taking)} enabled users this import creates or enables fit in the domain ({counted}); "
         "this user is the first that would not fit. Import fewer users, create some disabled (enabled: false), or raise the limit."
     ))]
+
+
+def _keeps_an_admin_group(update: UserUpdate, admin: frozenset[str]) -> bool:
+    leaving = {group.casefold() for group in update.groups_to_leave}
+    kept = [group for group in update.before.get("groups", ()) if group.casefold() not in leaving]
+    return any(group.casefold() in admin for group in (*kept, *update.groups_to_join))
 
 
 def _session_user_lockouts(plan: Plan, facts: ServerFacts) -> list[InputError]:
@@ -189,7 +199,9 @@ def _session_user_lockouts(plan: Plan, facts: ServerFacts) -> list[InputError]:
     removed = [removal.record for removal in plan.removals if removal.user_id == session_user_id]
     own_updates = [update for update in plan.updates if update.user_id == session_user_id]
     disabled = [update.record for update in own_updates if update.pattern.get("isEnabled") is False]
-    left = [(update.record, group) for update in own_updates for group in update.groups_to_leave if group.casefold() in facts.admin_groups]
+    # Refused only when the account keeps no such group (its own role, which the import does not read, may suffice too).
+    left = [(update.record, group) for update in own_updates if not _keeps_an_admin_group(update, facts.admin_groups)
+            for group in update.groups_to_leave if group.casefold() in facts.admin_groups]
     return [
         *(InputError(record.origin, (
             f"the user {record.name!r} is the account this import logs in with (kerio_user), and Kerio does not remove "

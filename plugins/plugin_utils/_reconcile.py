@@ -216,8 +216,8 @@ class _Planner:
         return self.plan
 
     def _as_spelled(self, names: t.Iterable[str]) -> list[str]:
-        """Group names as the server spells them (a diff shows what the server will hold); a new group's as declared."""
-        return [self.group_names.get(name.casefold(), name) for name in names]
+        """Group names as the server spells them (a diff shows what the server will hold); a new group's as first declared."""
+        return [self.group_names.get(name.casefold()) or self._groups_to_create.get(name.casefold(), name) for name in names]
 
     def _require_groups(self, record: UserRecord, names: t.Iterable[str]) -> None:
         for name in names:

@@ -178,7 +178,7 @@ def test_more_users_than_the_licence_leaves_room_for_are_refused_before_any_is_c
     (error,) = result["errors"]
     assert error["source"] == "inventory, users[30] (user31)"
     assert error["message"].startswith("only 30 of the 67 enabled users this import creates or enables fit in the domain "
-                                       "(3 enabled in the domain; the licence leaves it room for 33")
+                                       "(3 enabled in the domain; the licence allows it 33")
 
     # What fits goes through: the users beyond the licence created disabled.
     for user in users[30:]:

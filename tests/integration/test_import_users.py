@@ -324,6 +324,28 @@ def test_connection_set_once_through_the_action_group(kerio, tmp_path, playbook_
     assert kerio.users()["solo"]["fullName"] == "Solo User"
 
 
+def test_an_entry_named_in_the_options_check_hides_no_other_problem(kerio, tmp_path, playbook_runner):
+    # Used directly, the module's own check meets every mistake at once (through the role, its argument check comes first).
+    playbook = tmp_path / "direct.yml"
+    playbook.write_text(f"""
+- hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Import with two mistakes
+      kerio.connect.kerio_user_import:
+        kerio_url: {kerio.url}
+        kerio_user: {kerio.admin_user}
+        kerio_password: {ADMIN_PASSWORD}
+        ca_path: {kerio.ca_path}
+        users: [{{name: solo, enabled: maybe, password: S0lo-Pa55word}}]
+""", encoding="utf-8")
+    run = playbook_runner(playbook=playbook, inventory="localhost,")
+    assert run.failed == 1
+    assert "users[0] (solo): argument 'enabled' is of type" in run.output and "missing required arguments: domain" in run.output
+    assert "found in 'users'" not in run.output  # said once, with the entry named
+    assert ADMIN_PASSWORD not in run.output and "S0lo-Pa55word" not in run.output and kerio.stats() == {}
+
+
 def test_certificate_is_verified_by_default(kerio, tmp_path, playbook_runner):
     inventory = write_inventory(tmp_path, kerio, [domain()], host_vars={"kerio_ca_path": None})
     run = playbook_runner(inventory=inventory)
@@ -384,7 +406,7 @@ def test_relative_csv_paths_are_found_like_copy_src_and_patterns_select_users(ke
     (result,) = run.results(IMPORT_TASK)
     assert sorted(result["created"]) == ["abird", "ewood", "mtaylor"]  # jnovak: exclusion wins; zangstrom: not included
     # A pattern that matches nobody is said so (jn* matched jnovak, whom exclude then took out).
-    warned = [line for line in run.output.splitlines() if "matches no user of the sources" in line]
+    warned = [line for line in run.output.splitlines() if "matches no user the sources declare" in line]
     assert len(warned) == 2 and "'Administrator'" in warned[0] and "'x*'" in warned[1], run.output
     assert result["sources"][0]["source"] == str(CSV_DIR / "users-semicolon.csv")
 

@@ -123,10 +123,10 @@ def test_default_addresses_leave_out_the_new_users_own_login_name():
 
 
 def test_groups_are_planned_as_the_server_spells_them():
-    plan = build_plan([record("new", password="p", groups=("SALES", "Brand-New")), record("jdoe", groups=("sales", "ALL"))],
+    plan = build_plan([record("new", password="p", groups=("SALES", "Brand-New")), record("jdoe", groups=("sales", "ALL", "BRAND-NEW"))],
                       [server_user("jdoe", userGroups=[{"id": "g-sales", "name": "sales"}])], GROUPS, PlanOptions())
     assert plan.creates[0].groups == ("sales", "Brand-New") and plan.groups_to_create == ["Brand-New"]
-    assert plan.updates[0].groups_to_join == ("all",) and plan.updates[0].after["groups"] == ["all", "sales"]
+    assert plan.updates[0].groups_to_join == ("all", "Brand-New") and plan.updates[0].after["groups"] == ["all", "Brand-New", "sales"]
 
 
 def test_template_is_not_applied_to_existing_users():

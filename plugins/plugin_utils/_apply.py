@@ -167,7 +167,7 @@ class _Applier:
             if update.pattern and id(update) not in done:
                 same_change.setdefault(json.dumps(update.pattern, sort_keys=True), []).append(update)
         # Disablings first: the room check counts the places they free for the users enabled again.
-        for updates in sorted(same_change.values(), key=lambda same: same[0].pattern.get("isEnabled") is not False):
+        for updates in sorted(same_change.values(), key=lambda same: not same[0].disables):
             if self.stopped:
                 return
             user_ids = [update.user_id for update in updates]

@@ -166,9 +166,9 @@ def _capacity_problems(plan: Plan, user_count: dict[str, t.Any] | None) -> list[
     if not isinstance(current, int) or not isinstance(most, int):
         return []  # an answer this check cannot read: the server still refuses what does not fit, as before
     freed = sum(1 for removal in plan.removals if removal.before["enabled"])
-    freed += sum(1 for update in plan.updates if update.pattern.get("isEnabled") is False)
+    freed += sum(1 for update in plan.updates if update.disables)
     room = max(0, most - current) + freed
-    taking = [update.record for update in plan.updates if update.pattern.get("isEnabled") is True]
+    taking = [update.record for update in plan.updates if update.enables]
     taking += [create.record for create in plan.creates if create.user["isEnabled"]]
     if len(taking) <= room:
         return []
@@ -198,7 +198,7 @@ def _session_user_lockouts(plan: Plan, facts: ServerFacts) -> list[InputError]:
         return []
     removed = [removal.record for removal in plan.removals if removal.user_id == session_user_id]
     own_updates = [update for update in plan.updates if update.user_id == session_user_id]
-    disabled = [update.record for update in own_updates if update.pattern.get("isEnabled") is False]
+    disabled = [update.record for update in own_updates if update.disables]
     # Refused only when the account keeps no such group (its own role, which the import does not read, may suffice too).
     left = [(update.record, group) for update in own_updates if not _keeps_an_admin_group(update, facts.admin_groups)
             for group in update.groups_to_leave if group.casefold() in facts.admin_groups]

@@ -112,6 +112,16 @@ class UserUpdate:
     before: dict[str, t.Any]
     after: dict[str, t.Any]
 
+    @property
+    def disables(self) -> bool:
+        """Whether it disables the user, which frees a place under the licence and the domain's limit."""
+        return self.pattern.get("isEnabled") is False
+
+    @property
+    def enables(self) -> bool:
+        """Whether it enables the user again, which takes a place under the licence and the domain's limit."""
+        return self.pattern.get("isEnabled") is True
+
 
 @dataclasses.dataclass(slots=True)
 class UserRemoval:
@@ -140,12 +150,12 @@ class Plan:
 
     @property
     def disables_users(self) -> bool:
-        return any(update.pattern.get("isEnabled") is False for update in self.updates)
+        return any(update.disables for update in self.updates)
 
     @property
     def enables_users(self) -> bool:
         """Whether a user is created enabled or enabled again: each takes a place the licence and the domain count."""
-        return any(create.user["isEnabled"] for create in self.creates) or any(update.pattern.get("isEnabled") for update in self.updates)
+        return any(create.user["isEnabled"] for create in self.creates) or any(update.enables for update in self.updates)
 
 
 def _folded(values: t.Iterable[str]) -> set[str]:

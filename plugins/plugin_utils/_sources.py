@@ -196,15 +196,9 @@ def select(records: t.Iterable[UserRecord], include: t.Sequence[str], exclude: t
     ]
 
 
-def unmatched_patterns(results: t.Iterable[SourceResult], include: t.Sequence[str]) -> list[str]:
+def unmatched_patterns(results: t.Sequence[SourceResult], include: t.Sequence[str]) -> list[str]:
     """The include patterns that no user of any source matches: a typo, or a user the source does not list."""
-    left = list(include)
-    for result in results:
-        for record in result.records:
-            left = [pattern for pattern in left if not _matches(record.name, [pattern])]
-            if not left:
-                return []
-    return left
+    return [pattern for pattern in include if not any(_matches(record.name, [pattern]) for result in results for record in result.records)]
 
 
 def _merge(declarations: list[UserRecord]) -> UserRecord:

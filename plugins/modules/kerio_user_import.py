@@ -255,6 +255,8 @@ options:
   defaults:
     description:
       - Values for created users that their source does not declare. They win over O(template).
+      - A CSV file declares every column its header names for every row, so an empty cell in such a column is an empty
+        value, not a gap for the defaults to fill; leave the column out of the file for the defaults to apply.
     type: dict
     suboptions:
       full_name:

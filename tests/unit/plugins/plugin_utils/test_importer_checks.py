@@ -66,6 +66,18 @@ def test_inline_and_default_values_are_stripped_and_listed_once_as_a_csv_cells_a
     assert created["other"]["groups"] == ["staff"]
 
 
+def test_defaults_fill_a_column_the_csv_leaves_out_not_an_empty_cell_of_a_column_it_names(kerio, tmp_path):
+    named = tmp_path / "named.csv"
+    named.write_text(f"Name;Password;FullName;Groups\nblank;{PASSWORD};;\n", encoding="utf-8")
+    left_out = tmp_path / "left-out.csv"
+    left_out.write_text(f"Name;Password\nfilled;{PASSWORD}\n", encoding="utf-8")
+    sources = [{"type": "csv", "path": str(path), "delimiter": "auto", "encoding": "auto"} for path in (named, left_out)]
+    run_import(request(kerio, [], sources=sources, defaults={"full_name": "New Staff", "groups": ["staff"]}))
+    created = kerio.users()
+    assert (created["blank"]["fullName"], created["blank"]["groups"]) == ("", [])
+    assert (created["filled"]["fullName"], created["filled"]["groups"]) == ("New Staff", ["staff"])
+
+
 def test_a_directory_source_that_could_not_be_used_is_refused_before_kerio_is_asked(kerio):
     source = {"type": "edirectory", "server": ["ldap.example.test"], "organization": "Example", "bind_user": "reader",
               "bind_password": "B1nd-Pa55word"}

@@ -48,7 +48,8 @@ options:
       - V(kerio_directory) lets Kerio itself list the users of a directory (C(Users.getFromServer)), as the console's
         "Import from a Directory Service" does. It is the way to import a Windows NT domain, for which Kerio must run on
         Windows inside that domain. Kerio lists every field of a user, so an empty one (an NT domain has no mail
-        addresses) is not managed, and an existing user keeps the value it has in Kerio.
+        addresses) is not managed, and an existing user keeps the value it has in Kerio. Nor is whether a user is
+        enabled, which Kerio lists as its default; set it with O(defaults) for new users.
       - Users that a directory lists but that cannot become Kerio users (no login name, an invalid one, or not importable
         by Kerio's own judgement) are reported in RV(not_imported), not imported.
     type: list

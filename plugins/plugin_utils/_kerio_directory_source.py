@@ -64,7 +64,8 @@ def _record(item: dict[str, t.Any], origin: Origin) -> UserRecord:
         description=_none_if_empty(item.get("description")),
         addresses=_none_if_empty(tuple(item.get("emailAddresses") or ())),
         groups=_none_if_empty(groups),
-        enabled=item.get("isEnabled"),
+        # isEnabled is left out for the same reason: Kerio lists its default, true, whatever the
+        # directory says, and taking it would enable again users an administrator disabled in Kerio.
     )
 
 

@@ -10,6 +10,7 @@ client calls Users.create with the items it chose.
 
 from __future__ import annotations
 
+import copy
 import datetime
 
 from _csv_format import CsvFileError, export_users, parse_users
@@ -52,12 +53,18 @@ def _importee(domain, item: dict, problem: str = "") -> dict:
 
 
 def _user_item(domain, login_name: str, full_name: str, description: str, addresses: list, group_names: list) -> dict:
-    """A User for Users.create. Groups are named as UserGroups, with the id when the domain has such a group."""
+    """A User for Users.create, every writable member filled (Importee.userItem is a User, reference §9.1).
+
+    Members the directory does not give keep the server's defaults (isEnabled true, internal sign-in),
+    so a client cannot tell them from values the directory holds. Groups are named as UserGroups, with
+    the id when the domain has such a group.
+    """
     user_groups = []
     for name in group_names:
         group = domain.group_names.get(name.lower())
         user_groups.append(group.as_user_group() if group else {"id": "", "name": name, "description": "", "itemSource": "DSInternalSource"})
     return {
+        **copy.deepcopy(USER_DEFAULTS),
         "domainId": domain.id,
         "loginName": login_name,
         "fullName": full_name,

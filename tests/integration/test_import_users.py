@@ -355,8 +355,9 @@ def test_certificate_is_verified_by_default(kerio, tmp_path, playbook_runner):
 
 
 def test_nt_domain_imported_through_kerio_itself(emulator_factory, tmp_path, playbook_runner):
+    jdoe_disabled_by_hand = dict(SEED["domains"][0]["users"][0], isEnabled=False)
     seed = {
-        "domains": SEED["domains"],
+        "domains": [dict(SEED["domains"][0], users=[jdoe_disabled_by_hand, *SEED["domains"][0]["users"][1:]])],
         "nt_domains": {"CORP": {
             "users": [
                 {"loginName": "pnovak", "fullName": "Petr Novák", "description": "Accounting", "emailAddresses": ["petr.novak"]},
@@ -390,6 +391,7 @@ def test_nt_domain_imported_through_kerio_itself(emulator_factory, tmp_path, pla
     assert users["jdoe"]["authType"] == "UInternalAuth"  # the NT default never changes an existing user's sign-in
     assert "jdoe" in run.results(IMPORT_TASK)[0]["unchanged"]
     assert users["jdoe"]["emailAddresses"] == ["john.doe"] and users["jdoe"]["groups"] == ["sales"]
+    assert users["jdoe"]["isEnabled"] is False  # Kerio lists every user enabled: its default, not the directory's word
 
     kerio.reset_stats()
     rerun = playbook_runner(inventory=inventory)

@@ -93,7 +93,8 @@ def test_kerio_directory_importees_become_records_and_refusals_are_reported():
     from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import records_from_importees
 
     importees = [
-        {"userItem": {"loginName": "jdoe", "fullName": "John", "emailAddresses": ["john.doe"]}, "isImportable": True, "message": ""},
+        {"userItem": {"loginName": "jdoe", "fullName": "John", "emailAddresses": ["john.doe"], "isEnabled": True}, "isImportable": True,
+         "message": ""},
         {"userItem": {"loginName": "admin"}, "isImportable": False, "message": "User admin already exists."},
         {"userItem": {"loginName": "ghost"}, "isImportable": False, "message": "Account is locked."},
         {"userItem": {"loginName": "Jiří"}, "isImportable": True, "message": ""},
@@ -101,6 +102,7 @@ def test_kerio_directory_importees_become_records_and_refusals_are_reported():
     records, skipped = records_from_importees(importees, "kerio_directory WinNT CORP", existing_logins={"admin"})
     assert [r.name for r in records] == ["jdoe", "admin"]  # an existing user stays declared, for idempotence
     assert records[0].addresses == ("john.doe",) and records[0].groups is None
+    assert records[0].enabled is None  # Kerio's default, which would enable users disabled in Kerio again
     assert [str(item.origin) for item in skipped] == ["kerio_directory WinNT CORP, ghost", "kerio_directory WinNT CORP, Jiří"]
     assert "Account is locked." in skipped[0].message
 

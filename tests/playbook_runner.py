@@ -81,7 +81,10 @@ def run_playbook(playbook, inventory, tmp_path, *, check=False, diff=False, extr
 
 
 def write_inventory(tmp_path, emulator, domains, *, host_vars=None, name="inventory.yml") -> pathlib.Path:
-    """An inventory with one Kerio server, the emulator, holding ``domains`` (user_import_domains)."""
+    """An inventory with one Kerio server, the emulator, holding ``domains`` (user_import_domains).
+
+    A variable that ``host_vars`` gives as None is left out.
+    """
     host = {
         "ansible_connection": "local",
         "kerio_url": emulator.url,
@@ -91,6 +94,7 @@ def write_inventory(tmp_path, emulator, domains, *, host_vars=None, name="invent
         "user_import_domains": domains,
     }
     host.update(host_vars or {})
+    host = {name: value for name, value in host.items() if value is not None}
     inventory = {"kerio_servers": {"hosts": {"kerio-emulator": host}}}
     path = tmp_path / name
     path.write_text(yaml.safe_dump(inventory, allow_unicode=True), encoding="utf-8")

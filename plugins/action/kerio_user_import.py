@@ -6,7 +6,7 @@
 
 from __future__ import annotations
 
-from ansible.errors import AnsibleActionFail, AnsibleError
+from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
@@ -67,7 +67,7 @@ class ActionModule(ActionBase):
             if not problems:
                 raise
             others = [error.msg for error in ArgumentSpecValidator(USER_IMPORT_SPEC).validate(self._task.args).errors if not _about_entries(error)]
-            return dict(result, failed=True, changed=False, msg="\n".join([*problems, *others]))
+            return dict(result, failed=True, changed=False, msg="\n".join([*problems, *others]), errors=[])
         try:
             request = self._request(args)
             result.update(run_import(request, check_mode=self._task.check_mode, diff=self._task.diff, log=display.vvv))
@@ -79,7 +79,7 @@ class ActionModule(ActionBase):
                 errors=[{"source": str(item.origin), "message": item.message} for item in error.errors],
             )
         except (ImportAborted, KerioError, DirectoryError) as error:
-            result.update(failed=True, changed=False, msg=str(error))
+            result.update(failed=True, changed=False, msg=str(error), errors=[])
         if result.get("errors") and not result.get("failed"):
             result.update(failed=True, msg=f"{len(result['errors'])} user(s) could not be imported; see 'errors'. A re-run retries them.")
         return result
@@ -98,5 +98,10 @@ class ActionModule(ActionBase):
         """Find a CSV file the way ansible.builtin.copy finds src: in files/ of the role or playbook."""
         try:
             return self._find_needle("files", path)
+        except AnsibleFileNotFound as error:
+            # Ansible's own message ends in advice about remote_src, an option this module does not have.
+            searched = ", ".join(error.paths or ())
+            raise ImportAborted(f"sources[{index}]: cannot find the file {path!r} on the controller (searched {searched}); give an "
+                                "absolute path, or put the file in files/ next to the playbook") from None
         except AnsibleError as error:
             raise ImportAborted(f"sources[{index}]: cannot find or read the file {path!r} on the controller: {error.message}") from None

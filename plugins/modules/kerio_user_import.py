@@ -10,10 +10,11 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: kerio_user_import
-short_description: Make a Kerio Connect domain hold the users that CSV files and inventory declare
+short_description: Make a Kerio Connect domain hold the users that CSV files, directories and inventory declare
 version_added: 0.1.0
 description:
-  - Imports user accounts into one Kerio Connect domain from Kerio CSV files and from users declared
+  - Imports user accounts into one Kerio Connect domain from Kerio CSV files, directory services (Active Directory,
+    eDirectory, any LDAP directory, or a directory Kerio itself reads, such as a Windows NT domain) and users declared
     in inventory, in one task and in batches, and keeps them in sync on every later run.
   - Users are matched by login name, case-insensitively. Missing users are created, the declared
     fields of existing users are updated, users with O(users[].state=absent) are removed.
@@ -360,6 +361,7 @@ attributes:
       - kerio.connect.kerio
 requirements:
   - requests
+  - ldap3, for the V(active_directory), V(edirectory) and V(ldap) sources
 """
 
 EXAMPLES = r"""
@@ -382,7 +384,7 @@ EXAMPLES = r"""
         state: absent
     generated_passwords_file: /root/kerio-new-passwords.txt
 
-- name: Only the sales people from a file, connection set once for the group
+- name: Users whose login names begin with s, test accounts left out, connection set once for the group
   module_defaults:
     group/kerio.connect.kerio:
       kerio_url: https://mail.example.com:4040
@@ -402,7 +404,7 @@ EXAMPLES = r"""
 RETURN = r"""
 summary:
   description: How many users fell into each category.
-  returned: always
+  returned: unless the task failed before its first write
   type: dict
   sample: {created: 2, updated: 1, removed: 0, unchanged: 40, failed: 0}
   contains:
@@ -416,32 +418,34 @@ summary:
       description: Users removed.
       type: int
     unchanged:
-      description: Declared users that already matched.
+      description: Declared users left as they were, as RV(unchanged) lists them.
       type: int
     failed:
       description: Users the server refused, listed in RV(errors).
       type: int
 created:
   description: Login names of the users created (or, in check mode, to be created).
-  returned: always
+  returned: unless the task failed before its first write
   type: list
   elements: str
   sample: [abird, ewood]
 updated:
   description: Login names of the users whose declared fields were changed, every change each needed made.
-  returned: always
+  returned: unless the task failed before its first write
   type: list
   elements: str
   sample: [mtaylor]
 removed:
   description: Login names of the users removed.
-  returned: always
+  returned: unless the task failed before its first write
   type: list
   elements: str
   sample: []
 unchanged:
-  description: Login names of the declared users that already matched.
-  returned: always
+  description:
+    - Login names of the declared users left as they were, those that already matched and, with
+      O(update_existing=false), every existing user, whether it matched or not.
+  returned: unless the task failed before its first write
   type: list
   elements: str
   sample: [jdoe]
@@ -451,7 +455,7 @@ errors:
       this is not empty; the other users were imported, and a re-run retries these.
     - When the import stopped part-way (its message says where), also the users it had changed only in part.
     - When the input is invalid, every problem found, and nothing was changed.
-  returned: always
+  returned: always, except when Ansible's own check of the task's options fails
   type: list
   elements: dict
   contains:
@@ -472,7 +476,7 @@ errors:
       sample: "could not be created: User count license exceeded."
 groups_created:
   description: Names of the groups created in the domain.
-  returned: always
+  returned: unless the task failed before its first write
   type: list
   elements: str
   sample: [read, all]
@@ -481,7 +485,7 @@ not_imported:
     - Directory entries that were not imported, with the reason; for example an entry without a login name, one that cannot
       be made a valid Kerio login name, a user disabled in the directory with O(sources[].disabled_users=skip), or a user
       Kerio's own directory lookup marks as not importable.
-  returned: always
+  returned: unless the task failed before its first write
   type: list
   elements: dict
   contains:
@@ -497,23 +501,23 @@ not_imported:
       sample: the entry has no sAMAccountName
 undeclared:
   description:
-    - Login names of the users in the domain that no source declares, for example users who left a directory's filter scope.
-      They are left alone.
-  returned: always
+    - Login names of the users in the domain that the import does not declare, because no source lists them (for example
+      users who left a directory's filter scope) or O(include) and O(exclude) leave them out. They are left alone.
+  returned: unless the task failed before its first write
   type: list
   elements: str
   sample: [admin, old.contractor]
 sources:
   description: What was read from each source.
-  returned: always
+  returned: unless the task failed before its first write
   type: list
   elements: dict
   contains:
     source:
-      description: The source, a file path, a directory or C(inventory).
+      description: The source, the path of a file as it was found, a directory or C(inventory).
       type: str
       returned: always
-      sample: files/users.csv
+      sample: /srv/ansible/files/users.csv
     type:
       description: The source type.
       type: str
@@ -550,7 +554,7 @@ generated_passwords_file:
   sample: /root/kerio-new-passwords.txt
 api_calls:
   description: How many calls of each Kerio API method the task made.
-  returned: always
+  returned: unless the task failed before its first write
   type: dict
   sample: {Session.login: 1, Users.get: 1, Users.create: 1, Session.logout: 1}
 """

@@ -15,7 +15,7 @@ import dataclasses
 import re
 import typing as t
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import INTERNAL_AUTH, STATE_ABSENT, InputError, UserRecord
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import AUTH_TYPES, INTERNAL_AUTH, STATE_ABSENT, InputError, UserRecord
 
 # The Users.get fields the plan compares; one paged read fetches exactly these.
 USER_FIELDS = ("id", "loginName", "fullName", "description", "emailAddresses", "userGroups", "isEnabled", "authType")
@@ -30,9 +30,13 @@ TEMPLATE_USER_FIELDS = (
 )
 
 PASSWORD_CHANGED = "(changed)"
+# An existing user's password as a diff shows it before a change: never read, never shown.
+PASSWORD_NOT_SHOWN = "(not shown)"
 
 # How a created user's members are named in a diff: as an existing user's, where the import manages them.
 DIFF_NAMES = {"fullName": "full_name", "isEnabled": "enabled", "emailAddresses": "addresses", "authType": "auth_type"}
+# And how a diff names the ways users sign in: as the auth_type options do, not as Kerio does.
+AUTH_TYPE_NAMES = {kerio: name for name, kerio in AUTH_TYPES.items()}
 
 # A complex password has characters of three of these four kinds (the server's rule, reference §5.1).
 PASSWORD_KINDS = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile(r"[^a-zA-Z0-9]"))
@@ -95,6 +99,8 @@ class UserCreate:
         after = {DIFF_NAMES.get(name) or _snake_case(name): value for name, value in self.user.items() if name != "loginName"}
         after["addresses"] = sorted(self.user["emailAddresses"], key=str.casefold)
         after["groups"] = sorted(self.groups, key=str.casefold)
+        if "auth_type" in after:
+            after["auth_type"] = _auth_type_name(after["auth_type"])
         if self.record.password is not None:
             after["password"] = PASSWORD_CHANGED
         elif self.needs_generated_password:
@@ -166,13 +172,19 @@ def _snake_case(name: str) -> str:
     return re.sub(r"(?<!^)(?=[A-Z])", "_", name).lower()
 
 
+def _auth_type_name(kerio_name: str) -> str:
+    return AUTH_TYPE_NAMES.get(kerio_name, kerio_name)
+
+
 def _declared_view(record: UserRecord) -> dict[str, t.Any]:
     """The declared fields as a diff shows them (undeclared fields are not managed, so not shown)."""
     view: dict[str, t.Any] = {}
-    for field in ("full_name", "description", "enabled", "auth_type"):
+    for field in ("full_name", "description", "enabled"):
         value = getattr(record, field)
         if value is not None:
             view[field] = value
+    if record.auth_type is not None:
+        view["auth_type"] = _auth_type_name(record.auth_type)
     for field in ("addresses", "groups"):
         value = getattr(record, field)
         if value is not None:
@@ -188,7 +200,7 @@ def _server_view(user: dict[str, t.Any]) -> dict[str, t.Any]:
         "enabled": user.get("isEnabled", True),
         "addresses": sorted(user.get("emailAddresses") or [], key=str.casefold),
         "groups": sorted((group["name"] for group in user.get("userGroups") or []), key=str.casefold),
-        "auth_type": user.get("authType", INTERNAL_AUTH),
+        "auth_type": _auth_type_name(user.get("authType", INTERNAL_AUTH)),
     }
 
 
@@ -318,8 +330,10 @@ class _Planner:
             # The groups the user will be in: those it keeps (all of them, unless it leaves some) and those it joins.
             leaving = _folded(left)
             after["groups"] = sorted(_unique([*(name for name in before["groups"] if name.casefold() not in leaving), *joined]), key=str.casefold)
+        if "addresses" in after and "emailAddresses" not in pattern:
+            after["addresses"] = before["addresses"]  # the same but for case, which the server keeps as it is
         if "password" in pattern:
-            before["password"], after["password"] = "", PASSWORD_CHANGED
+            before["password"], after["password"] = PASSWORD_NOT_SHOWN, PASSWORD_CHANGED
         self.plan.updates.append(UserUpdate(record, existing["id"], pattern, joined, left, before, after))
 
 

@@ -25,7 +25,12 @@ LOCAL_PART_PATTERN = re.compile(rf"^{_ATOM}(\.{_ATOM})*$")
 LOCAL_PART_MAX_LENGTH = 64
 
 STATE_PRESENT = "present"
-INTERNAL_AUTH = "UInternalAuth"
+# How users sign in, named as the auth_type options name it and as Kerio does.
+AUTH_TYPES = {
+    "internal": "UInternalAuth", "kerberos": "UKerberosAuth", "windows_nt": "UWindowsNTAuth",
+    "ldap": "ULDAPAuth", "pam": "UPamAuth", "apple": "UAppleAuth",
+}
+INTERNAL_AUTH = AUTH_TYPES["internal"]
 STATE_ABSENT = "absent"
 
 

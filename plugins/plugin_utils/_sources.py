@@ -26,6 +26,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_sou
     source_name,
 )
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
+    AUTH_TYPES,
     DirectoryError,
     InputError,
     Origin,
@@ -44,10 +45,6 @@ RECORD_FIELDS = ("password", "full_name", "description", "addresses", "groups", 
 
 # How imported users sign in: as Kerio's own directory import does, users from a directory
 # authenticate against it, so they need no password of Kerio's.
-AUTH_TYPES = {
-    "internal": "UInternalAuth", "kerberos": "UKerberosAuth", "windows_nt": "UWindowsNTAuth",
-    "ldap": "ULDAPAuth", "pam": "UPamAuth", "apple": "UAppleAuth",
-}
 DEFAULT_AUTH = {
     "active_directory": "kerberos", "edirectory": "ldap", "ldap": "ldap",
     "ActiveDirectory": "kerberos", "NovellEDirectory": "ldap", "WinNT": "windows_nt",

@@ -49,7 +49,7 @@ def test_only_declared_fields_that_differ_are_updated():
     (update,) = plan.updates
     assert update.pattern == {"fullName": "New"}  # addresses compare case-insensitively; description is not declared
     assert update.before == {"full_name": "Old", "addresses": ["Alex"]}
-    assert update.after == {"full_name": "New", "addresses": ["alex"]}
+    assert update.after == {"full_name": "New", "addresses": ["Alex"]}  # as the server keeps them: no change shown
 
 
 def test_update_existing_false_reports_existing_users_unchanged():
@@ -63,6 +63,7 @@ def test_password_is_set_on_update_only_when_always():
     (update,) = build_plan([record("abird", password="x")], existing, GROUPS, PlanOptions(update_password="always")).updates
     assert update.pattern == {"password": "x"}
     assert update.after["password"] == PASSWORD_CHANGED and "x" not in str(update.before) + str(update.after)
+    assert update.before["password"] == "(not shown)"  # not '', which would read as an empty password
 
 
 def test_groups_are_joined_and_left_only_on_request():
@@ -149,7 +150,7 @@ def test_auth_type_is_updated_only_when_declared_and_different():
     existing = [server_user("a", authType="UInternalAuth")]
     (update,) = build_plan([record("a", auth_type="UKerberosAuth")], existing, GROUPS, PlanOptions()).updates
     assert update.pattern == {"authType": "UKerberosAuth"}
-    assert update.before == {"auth_type": "UInternalAuth"} and update.after == {"auth_type": "UKerberosAuth"}
+    assert update.before == {"auth_type": "internal"} and update.after == {"auth_type": "kerberos"}  # as the options name them
     assert build_plan([record("a")], existing, GROUPS, PlanOptions()).unchanged
     assert build_plan([record("a", new_user_auth_type="UKerberosAuth")], existing, GROUPS, PlanOptions()).unchanged
 
@@ -210,7 +211,7 @@ def test_the_diff_of_a_created_user_shows_everything_it_gets():
         "full_name": "Alexandra Bird",
         "description": "Staff member",
         "disk_size_limit": {"isActive": True, "limit": {"value": 2, "units": "GigaBytes"}},
-        "auth_type": "UInternalAuth",
+        "auth_type": "internal",
         "addresses": [],
         "groups": ["all"],
         "enabled": False,

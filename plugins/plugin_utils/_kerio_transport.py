@@ -41,6 +41,7 @@ LOGGER_NAME = "kerio.connect.api"
 # A library leaves output to its caller: without a handler, Python would print warnings to stderr.
 logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
 SESSION_EXPIRED = -32001
+SESSION_LIFECYCLE = frozenset({"Session.login", "Session.logout"})
 ACCESS_DENIED = 1004
 REDACTED = "********"
 DEFAULT_APPLICATION = {"name": "kerio.connect user import", "vendor": "kerio.connect Ansible collection", "version": "0.1.0"}
@@ -308,14 +309,15 @@ class KerioSession:
         """Call one method and return its ``result`` object.
 
         An expired session (-32001) means the server did not execute the call, so it is safe to
-        log in again and repeat it once, writes included.
+        log in again and repeat it once, writes included; Session.whoAmI too, which asks about the
+        session the new login opens (login and logout handle expiry themselves).
         """
         if self._token is None:
             raise KerioError(f"Cannot call {method}: not logged in (use the client as a context manager).")
         try:
             return self._call_with_retries(method, params)
         except KerioApiError as exc:
-            if exc.code != SESSION_EXPIRED or method.startswith("Session."):
+            if exc.code != SESSION_EXPIRED or method in SESSION_LIFECYCLE:
                 raise
         self._emit(logging.INFO, f"{method}: session expired, logging in again and repeating the call once")
         self.login()

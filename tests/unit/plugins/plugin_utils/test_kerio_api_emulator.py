@@ -116,6 +116,13 @@ def test_expired_session_is_renewed(emulator):
     assert {"exp1", "exp2", "exp3", "exp4"} <= set(emulator.users(DOMAIN))
 
 
+def test_an_expired_session_is_renewed_for_who_am_i_too(emulator):
+    with connect(emulator) as client:
+        emulator.set_faults(expire_session_after=0)
+        assert client.who_am_i()["loginName"] == emulator.admin_user
+    assert calls(emulator, "Session.login") == 2
+
+
 @pytest.mark.parametrize("action", ["http503", "drop"])
 def test_reads_are_retried(emulator, action):
     with connect(emulator) as client:

@@ -30,7 +30,10 @@ description:
     create in check mode.
   - When the connection to Kerio is lost while changes are being made, the task fails at that write, naming it,
     and makes no further change; its result still lists what was changed before (and reports C(changed)).
-    A re-run reads what the server then holds and completes the import.
+    A re-run reads what the server then holds and completes the import, except for the users created in the stopped
+    run that had not joined all of their groups yet. A re-run adds them to the groups their sources declare (unless
+    O(update_existing=false)), but not to those the template or O(defaults) give, which only new users get:
+    RV(errors) names each such user and its groups.
   - Runs on the controller and talks to the Kerio Connect Administration API over HTTPS.
 author:
   - kerio.connect contributors (@kerio-connect)
@@ -453,7 +456,8 @@ errors:
   description:
     - Users the server refused, with where they were declared and the server's reason. The task fails when
       this is not empty; the other users were imported, and a re-run retries these.
-    - When the import stopped part-way (its message says where), also the users it had changed only in part.
+    - When the import stopped part-way (its message says where), also the users it had changed only in part, and
+      those it had created but not yet added to all of their groups, with what to do.
     - When the input is invalid, every problem found, and nothing was changed.
   returned: always, except when Ansible's own check of the task's options fails
   type: list

@@ -54,9 +54,24 @@ CREATING = "creating users"
 JOINING = "adding users to"
 PARTLY_UPDATED = "was changed only in part when the import stopped (see msg); a re-run makes the rest of its changes"
 
-# A template's groups are given when a user is created, and never again: a re-run joins the groups
-# the sources declare, so a user created just before the stop lacks the others.
-TEMPLATE_GROUPS_CAVEAT = ", except the groups of the template for users created in this run: add those in Kerio"
+# The template's and the defaults' groups are given when a user is created, and never again: a
+# re-run joins the groups the sources declare, so a user created just before the stop lacks the others.
+TEMPLATE_GROUPS_CAVEAT = (", except the groups that the template or defaults give users created in this run (errors names each such "
+                          "user and group): add those in Kerio")
+
+
+def partly_created(create: UserCreate) -> str:
+    """Why a user created before a stop, but not in all of its groups yet, is listed in errors, and what to do."""
+    declared = {group.casefold() for group in create.record.groups or ()}
+    repaired = [group for group in create.groups if group.casefold() in declared]
+    given_once = [group for group in create.groups if group.casefold() not in declared]
+    message = f"was created, but the import stopped before it joined all of its groups ({', '.join(create.groups)})"
+    if repaired:
+        message += f"; a re-run with update_existing true adds it to those its sources declare ({', '.join(repaired)})"
+    if given_once:
+        message += (f"; add it in Kerio to {'the others' if repaired else 'them'}, which it gets from the template or defaults, "
+                    f"given to new users only ({', '.join(given_once)})")
+    return message
 
 
 class _Items(collections.abc.Sequence):
@@ -90,8 +105,9 @@ class _Applier:
         self._failed: set[int] = set()
         # Users a write succeeded for.
         self._written: set[int] = set()
-        # The writes each update still needs (its pattern, each group it joins or leaves): it is reported
-        # updated once none is left, so that one a stop cuts short is not listed as made.
+        # The writes each update still needs (its pattern, each group it joins or leaves), and each user
+        # created (each group it joins): it is reported updated or created once none is left, so that one
+        # a stop cuts short is not listed as made.
         self._writes_left = {
             id(update.record): bool(update.pattern) + len(update.groups_to_join) + len(update.groups_to_leave) for update in plan.updates
         }
@@ -204,6 +220,7 @@ class _Applier:
         for create, outcome in self._outcomes(CREATING, creates, self.client.create_users, _Items(creates, new_user), self.batch_size):
             if self._record(create.record, outcome, self.report.created, "could not be created"):
                 self._created.append((create, outcome.id))
+                self._writes_left[id(create.record)] = len(create.groups)
             elif not outcome.error.outcome_unknown:  # the server may hold a user it did not report: keep its password
                 self.report.not_created.append(create.record)
 
@@ -264,6 +281,10 @@ class _Applier:
             if id(update.record) in self._written and self._writes_left[id(update.record)] > 0 and id(update.record) not in self._failed
         ]
 
+    def partly_created(self) -> list[UserCreate]:
+        """The users created whose joining of groups a stop cut short."""
+        return [create for create, _user_id in self._created if self._writes_left[id(create.record)] > 0 and id(create.record) not in self._failed]
+
 
 def apply_plan(
     client,
@@ -290,6 +311,8 @@ def apply_plan(
             break
     report = applier.report
     report.updated = applier.updated()
-    report.failures.extend(Failure(record, PARTLY_UPDATED) for record in applier.partly_updated())
+    if applier.stopped:  # else every write was made or failed
+        report.failures.extend(Failure(record, PARTLY_UPDATED) for record in applier.partly_updated())
+        report.failures.extend(Failure(create.record, partly_created(create)) for create in applier.partly_created())
     report.created = report.succeeded(report.created)
     return report

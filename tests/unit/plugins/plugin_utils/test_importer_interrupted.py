@@ -54,8 +54,9 @@ def test_a_user_whose_create_has_no_known_outcome_keeps_its_generated_password(k
 def test_an_interrupted_membership_says_whether_a_rerun_leaves_the_template_groups_out(kerio, template, caveat):
     kerio.set_faults(fail=[{"method": "Groups.addMemberList", "nth": 1, "action": "drop"}])
     result = run_import(request(kerio, [{"name": "newbie", "password": PASSWORD, "groups": ["sales"]}], template=template))
-    assert result["failed"] and result["created"] == ["newbie"]
-    assert ("except the groups of the template" in result["msg"]) is caveat
+    assert result["failed"] and result["created"] == [] and [error["name"] for error in result["errors"]] == ["newbie"]
+    assert result["errors"][0]["message"].startswith("was created, but the import stopped before it joined all of its groups")
+    assert ("except the groups that the template or defaults give" in result["msg"]) is caveat
 
 
 SWAP_SEED = {"domains": [{
@@ -101,4 +102,6 @@ def test_a_stop_while_creating_users_says_a_rerun_leaves_the_template_groups_out
     kerio.set_faults(fail=[{"method": "Users.create", "nth": 2, "action": "drop"}])
     users = [{"name": f"u{number}", "password": PASSWORD} for number in range(3)]
     result = run_import(request(kerio, users, template="Staff", batch_size=1))
-    assert result["created"] == ["u0"] and "except the groups of the template" in result["msg"]
+    assert result["created"] == [] and "except the groups that the template or defaults give" in result["msg"]
+    (u0,) = result["errors"]  # created, but not yet in the template's group
+    assert u0["name"] == "u0" and u0["message"].endswith("given to new users only (all)")

@@ -32,7 +32,7 @@ description:
     and makes no further change; its result still lists what was changed before (and reports C(changed)).
     A re-run reads what the server then holds and completes the import, except for the users created in the stopped
     run that had not joined all of their groups yet. A re-run adds them to the groups their sources declare (unless
-    O(update_existing=false)), but not to those the template or O(defaults) give, which only new users get:
+    O(update_existing=false)), but not to those the template or O(defaults) give, which only new users get;
     RV(errors) names each such user and its groups.
   - Runs on the controller and talks to the Kerio Connect Administration API over HTTPS.
 author:

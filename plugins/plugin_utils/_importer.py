@@ -24,7 +24,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils import _generated_pa
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, Failure, apply_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
 from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, admin_groups, check_plan
-from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, PasswordPolicy, Plan, PlanOptions, build_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, PasswordPolicy, Plan, PlanOptions, UserCreate, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
     InputValidationError,
@@ -43,6 +43,9 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._sources import (
 )
 
 GROUP_FIELDS = ("id", "name", "role")
+# Kerio generates a password without knowing for whom, so now and then one holds the user's name,
+# which the policy refuses: another is asked for, this many times in all.
+PASSWORD_GENERATION_ATTEMPTS = 5
 
 
 class ImportAborted(Exception):
@@ -111,13 +114,19 @@ def _check_generated_passwords_file(plan: Plan, path: str | None) -> list[InputE
     ))]
 
 
+def _generated_password(client, domain_id: str, create: UserCreate, policy: PasswordPolicy) -> str:
+    for _attempt in range(PASSWORD_GENERATION_ATTEMPTS):
+        password = client.generate_password(domain_id)
+        if not policy.problem(password, create.record.name, create.user.get("fullName")):
+            return password
+    # One the server would refuse must stop the import before any write.
+    raise ImportAborted(f"Kerio generated {PASSWORD_GENERATION_ATTEMPTS} passwords for {create.record.name!r} that its own password "
+                        "policy for the domain refuses; nothing was changed. Check the domain's password policy, or give the user a password")
+
+
 def _generate_passwords(client, domain_id: str, plan: Plan, path: str | None, policy: PasswordPolicy) -> dict[str, str]:
     """Kerio generates the missing passwords; they are kept in the caller's file before any user is created."""
-    generated = {create.record.key: client.generate_password(domain_id) for create in plan.creates if create.needs_generated_password}
-    # Kerio promises passwords its own policy accepts; one it would refuse must stop the import before any write.
-    if any(policy.problem(password) for password in generated.values()):
-        raise ImportAborted("Kerio generated a password that its own password policy for the domain refuses; nothing was changed. "
-                            "Check the domain's password policy, or give the new users passwords")
+    generated = {create.record.key: _generated_password(client, domain_id, create, policy) for create in plan.creates if create.needs_generated_password}
     if generated:
         names = {create.record.key: create.record.name for create in plan.creates}
         try:

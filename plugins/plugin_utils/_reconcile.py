@@ -38,9 +38,13 @@ DIFF_NAMES = {"fullName": "full_name", "isEnabled": "enabled", "emailAddresses":
 # And how a diff names the ways users sign in: as the auth_type options do, not as Kerio does.
 AUTH_TYPE_NAMES = {kerio: name for name, kerio in AUTH_TYPES.items()}
 
-# A complex password has characters of three of these four kinds (the server's rule, reference §5.1).
+# A complex password has characters of three of these four kinds (the server's rule, reference §5.1),
+# and none of the domain's name, the login name and the words of the full name (split at spaces and
+# punctuation), each counted when longer than 2 characters (Kerio's manual, "Password policy").
 PASSWORD_KINDS = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile(r"[^a-zA-Z0-9]"))
 PASSWORD_KINDS_REQUIRED = 3
+FULL_NAME_SEPARATORS = re.compile(r"[\W_]+")
+NAME_MIN_LENGTH = 3
 
 
 @dataclasses.dataclass(frozen=True)
@@ -49,23 +53,28 @@ class PasswordPolicy:
 
     complexity: bool = False
     minimum_length: int = 0
+    domain_name: str = ""
 
     @classmethod
     def of_domain(cls, domain: dict[str, t.Any]) -> PasswordPolicy:
         # Older servers have no policy fields (reference §12), and then nothing is checked.
         length = domain.get("passwordMinimumLength")
-        return cls(domain.get("passwordComplexityEnabled") is True, length if isinstance(length, int) else 0)
+        return cls(domain.get("passwordComplexityEnabled") is True, length if isinstance(length, int) else 0, domain.get("name", ""))
 
-    def problem(self, password: str) -> str | None:
-        """Why the server would refuse ``password``, or ``None``; never quotes the password."""
+    def problem(self, password: str, login_name: str, full_name: str | None) -> str | None:
+        """Why the server would refuse ``password`` for this user, or ``None``; never quotes the password, nor says which rule it breaks."""
         if not password:
             return "the password is empty; give one, or leave it out for Kerio to generate one"
         if not self.complexity:
             return None  # the server checks the minimum length only as part of the complexity rule
-        if len(password) >= self.minimum_length and sum(1 for pattern in PASSWORD_KINDS if pattern.search(password)) >= PASSWORD_KINDS_REQUIRED:
+        names = [self.domain_name, login_name, *FULL_NAME_SEPARATORS.split(full_name or "")]
+        folded = password.casefold()
+        if (len(password) >= self.minimum_length and sum(1 for pattern in PASSWORD_KINDS if pattern.search(password)) >= PASSWORD_KINDS_REQUIRED
+                and not any(len(name) >= NAME_MIN_LENGTH and name.casefold() in folded for name in names)):
             return None
         return (f"the password does not meet the domain's password policy: at least {self.minimum_length} characters, "
-                "of three of the kinds lower-case letter, upper-case letter, digit and other character; give a stronger one")
+                "of three of the kinds lower-case letter, upper-case letter, digit and other character, and none of the login "
+                "name, the words of the full name and the domain's name; give a stronger one")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -253,8 +262,8 @@ class _Planner:
                     f"the group {name!r} does not exist in the domain; create it first or set create_groups: true",
                 ))
 
-    def _check_password(self, record: UserRecord, password: str) -> None:
-        problem = self.options.password_policy.problem(password)
+    def _check_password(self, record: UserRecord, password: str, full_name: str | None) -> None:
+        problem = self.options.password_policy.problem(password, record.name, full_name)
         if problem:
             self.plan.errors.append(InputError(record.origin.at_column("Password"), problem))
 
@@ -288,7 +297,7 @@ class _Planner:
         groups = _unique([*self._as_spelled(merged.groups or ()), *self._template_groups])
         self._require_groups(record, groups)
         if record.password is not None:
-            self._check_password(record, record.password)
+            self._check_password(record, record.password, merged.full_name)
         self.plan.creates.append(UserCreate(record, user, tuple(groups)))
 
     def _plan_update(self, record: UserRecord, existing: dict) -> None:
@@ -308,7 +317,8 @@ class _Planner:
             pattern["emailAddresses"] = list(record.addresses)
         if self.options.update_password == "always" and record.password is not None:
             pattern["password"] = record.password
-            self._check_password(record, record.password)
+            # Checked against the full name the user has once the change is made, as the server does.
+            self._check_password(record, record.password, pattern.get("fullName", existing.get("fullName")))
 
         joined, left = (), ()
         if record.groups is not None:

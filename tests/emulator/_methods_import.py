@@ -41,7 +41,7 @@ def _import_problem(domain, item: dict) -> str:
     try:
         Store.check_user(domain, {**USER_DEFAULTS, **item}, None)
         if item.get("password"):
-            check_password(domain, item["password"])
+            check_password(domain, item["password"], item.get("loginName", ""), item.get("fullName", ""))
     except ItemError as failure:
         return failure.text()
     return ""

@@ -25,6 +25,12 @@ LOCAL_PART_PATTERN = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-
 
 PASSWORD_CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile(r"[^a-zA-Z0-9]"))
 PASSWORD_CLASSES_REQUIRED = 3
+# Kerio's manual ("Password policy in Kerio Connect"): a complex password "cannot include user's domain
+# and username, and any part of user's fullname (longer than 2 characters)", also when an administrator
+# sets it. Read as: none of the domain's name, the login name and the words of the full name (split at
+# spaces and punctuation) that are longer than 2 characters appears in it, whatever the case.
+FULL_NAME_SEPARATORS = re.compile(r"[\W_]+")
+NAME_MIN_LENGTH = 3
 
 
 def check_login_name(login_name: str) -> None:
@@ -57,12 +63,15 @@ def check_addresses_free(domain, addresses, owner) -> None:
             raise ItemError(ALREADY_EXISTS, "Email address %1 is already used by %2.", f"{address}@{domain.name}", holder.name)
 
 
-def check_password(domain, password: str) -> None:
-    """The domain's password policy (reference §5.1): minimum length, 3 of 4 character classes."""
+def check_password(domain, password: str, login_name: str, full_name: str) -> None:
+    """The domain's password policy (reference §5.1): minimum length, 3 of 4 character classes, none of the user's names."""
     if not domain.data["passwordComplexityEnabled"]:
         return
     classes = sum(1 for pattern in PASSWORD_CLASSES if pattern.search(password))
-    if len(password) < domain.data["passwordMinimumLength"] or classes < PASSWORD_CLASSES_REQUIRED:
+    names = [domain.name, login_name, *FULL_NAME_SEPARATORS.split(full_name)]
+    folded = password.casefold()
+    if (len(password) < domain.data["passwordMinimumLength"] or classes < PASSWORD_CLASSES_REQUIRED
+            or any(len(name) >= NAME_MIN_LENGTH and name.casefold() in folded for name in names)):
         raise ItemError(OPERATION_FAILED, "The password does not meet the password policy of domain %1.", domain.name)
 
 

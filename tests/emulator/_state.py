@@ -163,7 +163,7 @@ class Store:
             if data["authType"] == "UInternalAuth":
                 raise ItemError(OPERATION_FAILED, "A password is required for user %1.", data["loginName"])
             return None
-        check_password(domain, password)
+        check_password(domain, password, data["loginName"], data["fullName"])
         return password_digest(password)
 
     def _claim_user(self, user: User) -> None:

@@ -88,7 +88,7 @@ def test_every_problem_the_server_would_meet_is_listed_and_nothing_is_written(ke
          f"the address 'shared.addr' is also declared for the user 'user1' ({csv_file}, line 2)"),
         (f"{csv_file}, line 4, column Password",
          "the password does not meet the domain's password policy: at least 8 characters, of three of the kinds lower-case letter, "
-         "upper-case letter, digit and other character"),
+         "upper-case letter, digit and other character, and none of the login name, the words of the full name and the domain's name"),
         ("inventory, users[0] (user4), field addresses",
          "the address 'bad address' is not valid: its local part may hold at most 64 ASCII letters, digits and .!#$%&'*+/=?^_`{|}~- "
          "with no leading, trailing or double '.'"),

@@ -135,6 +135,22 @@ def test_the_password_policy_of_the_domain(client):
     assert [created["inputIndex"] for created in result["result"]] == [3]
 
 
+def test_a_complex_password_holds_none_of_the_users_names(client):
+    # Kerio's manual: not the domain, not the login name, no part of the full name longer than 2 characters.
+    refused = [client.new_user("jsmith", "strict.test", fullName="John Smithson", password="Jsmith-2024x"),
+               client.new_user("kbrown", "strict.test", fullName="Karen Brownlee", password="Brownlee#99x"),
+               client.new_user("ldom", "strict.test", password="Strict.test-1")]
+    accepted = [client.new_user("jo", "strict.test", fullName="Jo Li", password="Jo-Li-2024-ok")]  # parts of 2 characters
+    result = client.result("Users.create", {"users": [*refused, *accepted]})
+    assert [error["inputIndex"] for error in result["errors"]] == [0, 1, 2]
+    assert [created["inputIndex"] for created in result["result"]] == [3]
+    user_id = result["result"][0]["id"]
+    # Users.set checks it against the names the user has after the change.
+    (error,) = client.result("Users.set", {"userIds": [user_id], "pattern": {"fullName": "Okay Person", "password": "Okay-Pa55word"}})["errors"]
+    assert error["code"] == 1000
+    assert not client.result("Users.set", {"userIds": [user_id], "pattern": {"fullName": "Okay Person", "password": "Fine-Pa55word"}})["errors"]
+
+
 @pytest.mark.parametrize("password", [None, ""])
 def test_a_password_is_required_for_internal_authentication(client, password):
     user = client.new_user("no.password")

@@ -101,6 +101,27 @@ class WeakGenerator(KerioClient):
         return "weak"
 
 
+class NamingGenerator(KerioClient):
+    """A server whose first generated password holds the user's login name, which its policy refuses."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.generated = 0
+
+    def generate_password(self, domain_id):
+        self.generated += 1
+        password = super().generate_password(domain_id)
+        return "Newbie-Pa55word" if self.generated == 1 else password
+
+
+def test_a_generated_password_holding_the_users_name_is_asked_for_again(kerio, tmp_path):
+    passwords = tmp_path / "generated.txt"
+    result = run_import(request(kerio, [{"name": "newbie"}], generated_passwords_file=str(passwords)), client_factory=NamingGenerator)
+    assert result["created"] == ["newbie"] and result["api_calls"]["Domains.generatePassword"] == 2
+    (line,) = passwords.read_text(encoding="utf-8").splitlines()
+    assert line.startswith("newbie;") and "newbie" not in line.split(";", 1)[1].casefold()
+
+
 def test_a_generated_password_the_policy_refuses_stops_the_import_before_any_write(kerio, tmp_path):
     passwords = tmp_path / "generated.txt"
     with pytest.raises(ImportAborted, match="its own password policy"):

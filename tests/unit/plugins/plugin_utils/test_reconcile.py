@@ -155,7 +155,7 @@ def test_auth_type_is_updated_only_when_declared_and_different():
     assert build_plan([record("a", new_user_auth_type="UKerberosAuth")], existing, GROUPS, PlanOptions()).unchanged
 
 
-STRICT = PasswordPolicy(complexity=True, minimum_length=10)
+STRICT = PasswordPolicy(complexity=True, minimum_length=10, domain_name="example.com")
 
 
 def test_weak_passwords_are_refused_by_the_domains_policy_without_being_shown():
@@ -165,6 +165,20 @@ def test_weak_passwords_are_refused_by_the_domains_policy_without_being_shown():
     assert "at least 10 characters" in plan.errors[0].message and "three of the kinds" in plan.errors[0].message
     assert not any(secret in str(error) for error in plan.errors for secret in ("abcdefghijk", "Ab1-x"))
     assert not build_plan(records, [], GROUPS, PlanOptions()).errors  # no complexity rule: the server takes any password
+
+
+def test_a_password_holding_the_users_names_or_the_domains_is_refused_without_saying_which():
+    records = [record("jsmith", password="Jsmith-2024x"), record("kb", full_name="Karen Brownlee", password="Brownlee#99x"),
+               record("ldom", password="Example.com-1"), record("jo", full_name="Jo Li", password="Jo-Li-2024-ok")]
+    plan = build_plan(records, [], GROUPS, PlanOptions(password_policy=STRICT))
+    assert len(plan.errors) == 3 and "none of the login name, the words of the full name and the domain's name" in plan.errors[0].message
+    assert [create.record.name for create in plan.creates][-1] == "jo"  # words of 2 characters do not count
+    assert len({error.message for error in plan.errors}) == 1  # one message for every rule: it tells nothing of the password
+    # An existing user's new password is checked against the full name it will have.
+    existing = [server_user("kb", fullName="Karen Brownlee")]
+    always = PlanOptions(password_policy=STRICT, update_password="always")
+    assert build_plan([record("kb", full_name="Karen Other", password="Brownlee#99x")], existing, GROUPS, always).errors == []
+    assert build_plan([record("kb", password="Brownlee#99x")], existing, GROUPS, always).errors
 
 
 def test_a_weak_password_of_an_existing_user_matters_only_when_it_is_set():
@@ -181,8 +195,9 @@ def test_an_empty_password_is_refused_whatever_the_policy():
 
 
 def test_the_password_policy_is_read_from_the_domain():
-    assert PasswordPolicy.of_domain({"passwordComplexityEnabled": True, "passwordMinimumLength": 8}) == PasswordPolicy(True, 8)
-    assert PasswordPolicy.of_domain({"name": "old.server"}) == PasswordPolicy()  # older API: no policy fields
+    domain = {"name": "example.com", "passwordComplexityEnabled": True, "passwordMinimumLength": 8}
+    assert PasswordPolicy.of_domain(domain) == PasswordPolicy(True, 8, "example.com")
+    assert PasswordPolicy.of_domain({"name": "old.server"}) == PasswordPolicy(domain_name="old.server")  # older API: no policy fields
 
 
 STAFF = {"name": "Staff", "description": "Staff member", "diskSizeLimit": {"isActive": True, "limit": {"value": 2, "units": "GigaBytes"}},

@@ -288,8 +288,9 @@ options:
     default: true
   update_password:
     description:
-      - V(on_create) sets the password only when a user is created; V(always) sets it on every run,
-        which always reports a change for users that declare a password.
+      - V(on_create) sets the password only when a user is created, or switched to Kerio's own sign-in
+        (O(sources[].auth_type=internal)); V(always) sets it on every run, which always reports a change for users
+        that declare a password.
     type: str
     choices: [on_create, always]
     default: on_create

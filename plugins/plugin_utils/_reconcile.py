@@ -315,7 +315,10 @@ class _Planner:
             pattern["authType"] = record.auth_type
         if record.addresses is not None and _folded(record.addresses) != _folded(existing.get("emailAddresses") or []):
             pattern["emailAddresses"] = list(record.addresses)
-        if self.options.update_password == "always" and record.password is not None:
+        # A user switched to Kerio's own sign-in gets the declared password whatever update_password says:
+        # it had none it could have changed, and it could not sign in without one.
+        switched_to_internal = pattern.get("authType") == INTERNAL_AUTH
+        if (self.options.update_password == "always" or switched_to_internal) and record.password is not None:
             pattern["password"] = record.password
             # Checked against the full name the user has once the change is made, as the server does.
             self._check_password(record, record.password, pattern.get("fullName", existing.get("fullName")))

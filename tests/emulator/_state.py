@@ -121,8 +121,8 @@ class Store:
         data["emailAddresses"] = without_login_name(data["loginName"], data["emailAddresses"])
         self.check_user(domain, data, user)
         password_sha256 = user.password_sha256
-        if "password" in pattern:
-            password_sha256 = self._new_password(domain, data, pattern["password"])
+        if "password" in pattern or password_sha256 is None:  # a user switched to internal sign-in needs one too
+            password_sha256 = self._new_password(domain, data, pattern.get("password"))
         if data["isEnabled"] and not user.data["isEnabled"]:
             check_capacity(domain, self.enabled_total, self.licence_limit)
         self._release_user(user)

@@ -168,6 +168,16 @@ def test_kerberos_users_need_no_password(client):
     assert create(client, user)["errors"] == []
 
 
+def test_a_user_switched_to_internal_sign_in_needs_a_password(client):
+    user = client.new_user("switching.user", authType="UKerberosAuth")
+    del user["password"]
+    (created,) = create(client, user)["result"]
+    (error,) = client.result("Users.set", {"userIds": [created["id"]], "pattern": {"authType": "UInternalAuth"}})["errors"]
+    assert error["code"] == 1000 and "password is required" in error["message"]
+    pattern = {"authType": "UInternalAuth", "password": "Good-pass-123"}
+    assert client.result("Users.set", {"userIds": [created["id"]], "pattern": pattern})["errors"] == []
+
+
 def test_an_unknown_domain_fails_the_item(client):
     result = create(client, {**client.new_user("lost"), "domainId": "keriodb://domain/00000000-0000-4000-8000-000000000000"}, client.new_user("found"))
     assert_only_failure(result, 0, 1002, 2)

@@ -146,6 +146,14 @@ def test_directory_users_sign_in_against_their_directory_and_need_no_password():
     assert not template_plan.creates[0].needs_generated_password
 
 
+def test_a_user_switched_to_internal_sign_in_gets_its_declared_password_whatever_update_password_says():
+    existing = [server_user("a", authType="UKerberosAuth")]
+    (update,) = build_plan([record("a", auth_type="UInternalAuth", password="Pa55-word-1")], existing, GROUPS, PlanOptions()).updates
+    assert update.pattern == {"authType": "UInternalAuth", "password": "Pa55-word-1"}
+    (update,) = build_plan([record("a", auth_type="UInternalAuth")], existing, GROUPS, PlanOptions()).updates
+    assert update.pattern == {"authType": "UInternalAuth"}  # none declared: the server says whether it has one
+
+
 def test_auth_type_is_updated_only_when_declared_and_different():
     existing = [server_user("a", authType="UInternalAuth")]
     (update,) = build_plan([record("a", auth_type="UKerberosAuth")], existing, GROUPS, PlanOptions()).updates

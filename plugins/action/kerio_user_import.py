@@ -100,8 +100,9 @@ class ActionModule(ActionBase):
             return self._find_needle("files", path)
         except AnsibleFileNotFound as error:
             # Ansible's own message ends in advice about remote_src, an option this module does not have.
-            searched = ", ".join(error.paths or ())
-            raise ImportAborted(f"sources[{index}]: cannot find the file {path!r} on the controller (searched {searched}); give an "
-                                "absolute path, or put the file in files/ next to the playbook") from None
+            if not error.paths:  # an absolute path, looked for nowhere else
+                raise ImportAborted(f"sources[{index}]: there is no file {path!r} on the controller; check the path") from None
+            raise ImportAborted(f"sources[{index}]: cannot find the file {path!r} on the controller (searched {', '.join(error.paths)}); "
+                                "give an absolute path, or put the file in files/ next to the playbook") from None
         except AnsibleError as error:
             raise ImportAborted(f"sources[{index}]: cannot find or read the file {path!r} on the controller: {error.message}") from None

@@ -289,8 +289,8 @@ options:
   update_password:
     description:
       - V(on_create) sets the password only when a user is created, or switched to Kerio's own sign-in
-        (O(sources[].auth_type=internal)); V(always) sets it on every run, which always reports a change for users
-        that declare a password.
+        (O(sources[].auth_type=internal)), which needs a declared password; V(always) sets it on every run, which always
+        reports a change for users that declare a password.
     type: str
     choices: [on_create, always]
     default: on_create

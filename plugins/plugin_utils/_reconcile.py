@@ -316,8 +316,13 @@ class _Planner:
         if record.addresses is not None and _folded(record.addresses) != _folded(existing.get("emailAddresses") or []):
             pattern["emailAddresses"] = list(record.addresses)
         # A user switched to Kerio's own sign-in gets the declared password whatever update_password says:
-        # it had none it could have changed, and it could not sign in without one.
+        # it had none it could have changed, and it could not sign in without one. Whether it has one from
+        # before cannot be read, so one must be declared.
         switched_to_internal = pattern.get("authType") == INTERNAL_AUTH
+        if switched_to_internal and record.password is None:
+            self.plan.errors.append(InputError(record.origin.at_column("Password"), (
+                "the user signs in against a directory now, and switching it to Kerio's own sign-in (auth_type internal) needs "
+                "a password, set with the switch: give it one, or leave auth_type out for this source")))
         if (self.options.update_password == "always" or switched_to_internal) and record.password is not None:
             pattern["password"] = record.password
             # Checked against the full name the user has once the change is made, as the server does.

@@ -189,7 +189,8 @@ def test_a_refused_user_is_reported_and_a_rerun_repairs_it(kerio, tmp_path, play
     ("duplicate", "more than once"),
     ("unknown_domain", "does not exist on the Kerio server"),
     ("wrong_admin_password", "Username or password is not correct."),
-    ("missing_file", "cannot find the file"),
+    ("missing_file", "there is no file"),
+    ("missing_relative_file", "cannot find the file 'absent.csv' on the controller (searched "),
     ("foreign_address", "other.test"),
     # Ansible's own check names only the list an option is in; each entry is named.
     ("not_a_boolean", "users[3] (newbie): argument 'enabled' is of type"),
@@ -210,6 +211,8 @@ def test_bad_input_fails_clearly_and_changes_nothing(kerio, tmp_path, playbook_r
         host_vars["kerio_password"] = "not-the-password"
     elif case == "missing_file":
         config["sources"] = [{"type": "csv", "path": str(tmp_path / "absent.csv")}]
+    elif case == "missing_relative_file":
+        config["sources"] = [{"type": "csv", "path": "absent.csv"}]
     elif case == "foreign_address":
         config["users"].append({"name": "outsider", "addresses": ["outsider@other.test"], "password": "Pa55-word-1"})
     elif case == "not_a_boolean":

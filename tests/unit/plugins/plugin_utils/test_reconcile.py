@@ -150,8 +150,9 @@ def test_a_user_switched_to_internal_sign_in_gets_its_declared_password_whatever
     existing = [server_user("a", authType="UKerberosAuth")]
     (update,) = build_plan([record("a", auth_type="UInternalAuth", password="Pa55-word-1")], existing, GROUPS, PlanOptions()).updates
     assert update.pattern == {"authType": "UInternalAuth", "password": "Pa55-word-1"}
-    (update,) = build_plan([record("a", auth_type="UInternalAuth")], existing, GROUPS, PlanOptions()).updates
-    assert update.pattern == {"authType": "UInternalAuth"}  # none declared: the server says whether it has one
+    # None declared: whether the user has one from before cannot be read, so the plan asks for one.
+    (error,) = build_plan([record("a", auth_type="UInternalAuth")], existing, GROUPS, PlanOptions()).errors
+    assert str(error.origin) == "users.csv, line 2, column Password" and "needs a password, set with the switch" in error.message
 
 
 def test_auth_type_is_updated_only_when_declared_and_different():

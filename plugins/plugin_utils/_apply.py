@@ -55,23 +55,27 @@ JOINING = "adding users to"
 PARTLY_UPDATED = "was changed only in part when the import stopped (see msg); a re-run makes the rest of its changes"
 
 # The template's and the defaults' groups are given when a user is created, and never again: a
-# re-run joins the groups the sources declare, so a user created just before the stop lacks the others.
-TEMPLATE_GROUPS_CAVEAT = (", except the groups that the template or defaults give users created in this run (errors names each such "
-                          "user and group): add those in Kerio")
+# re-run joins the groups the sources declare, so a user whose creation a stop cut off may lack the others.
+TEMPLATE_GROUPS_CAVEAT = (", except the groups that the template or defaults give a user whose creation was cut off, if it was "
+                          "created: add those in Kerio")
+MISSING_GROUPS_NOTE = " errors lists the users created in this run that are not in all of their groups yet, and what to do for each."
 
 
-def partly_created(create: UserCreate) -> str:
-    """Why a user created before a stop, but not in all of its groups yet, is listed in errors, and what to do."""
-    declared = {group.casefold() for group in create.record.groups or ()}
-    repaired = [group for group in create.groups if group.casefold() in declared]
-    given_once = [group for group in create.groups if group.casefold() not in declared]
-    message = f"was created, but the import stopped before it joined all of its groups ({', '.join(create.groups)})"
-    if repaired:
-        message += f"; a re-run with update_existing true adds it to those its sources declare ({', '.join(repaired)})"
-    if given_once:
-        message += (f"; add it in Kerio to {'the others' if repaired else 'them'}, which it gets from the template or defaults, "
-                    f"given to new users only ({', '.join(given_once)})")
-    return message
+def _named(groups: t.Sequence[str]) -> str:
+    return ("the group " if len(groups) == 1 else "the groups ") + ", ".join(repr(group) for group in groups)
+
+
+def missing_groups_advice(record: UserRecord, missing: t.Sequence[str]) -> str:
+    """What gives a new user the groups it did not join: a re-run for those its sources declare, the administrator for the others."""
+    declared = {group.casefold() for group in record.groups or ()}
+    advice = []
+    rerun = [group for group in missing if group.casefold() in declared]
+    if rerun:
+        advice.append(f"a re-run with update_existing true adds it to {_named(rerun)}, which its sources declare")
+    by_hand = [group for group in missing if group.casefold() not in declared]
+    if by_hand:
+        advice.append(f"add it in Kerio to {_named(by_hand)}, which it gets from the template or defaults, given to new users only")
+    return "; ".join(advice)
 
 
 class _Items(collections.abc.Sequence):
@@ -105,14 +109,15 @@ class _Applier:
         self._failed: set[int] = set()
         # Users a write succeeded for.
         self._written: set[int] = set()
-        # The writes each update still needs (its pattern, each group it joins or leaves), and each user
-        # created (each group it joins): it is reported updated or created once none is left, so that one
-        # a stop cuts short is not listed as made.
+        # The writes each update still needs (its pattern, each group it joins or leaves): it is reported
+        # updated once none is left, so that one a stop cuts short is not listed as made.
         self._writes_left = {
             id(update.record): bool(update.pattern) + len(update.groups_to_join) + len(update.groups_to_leave) for update in plan.updates
         }
-        # The users created, with their new ids.
+        # The users created, with their new ids, and the groups each has still to join: it is reported
+        # created once it joined them all, as a re-run may not give it those the template or defaults give.
         self._created: list[tuple[UserCreate, str]] = []
+        self._joins_left: dict[int, list[str]] = {}
 
     @property
     def stopped(self) -> bool:
@@ -153,7 +158,7 @@ class _Applier:
 
         Asked only when the apply stops: finding out takes a pass over every user to create.
         """
-        return (doing == CREATING or doing.startswith(JOINING)) and self.plan.creates_join_undeclared_groups
+        return doing == CREATING and self.plan.creates_join_undeclared_groups
 
     def create_groups(self) -> None:
         names = self.plan.groups_to_create
@@ -220,7 +225,8 @@ class _Applier:
         for create, outcome in self._outcomes(CREATING, creates, self.client.create_users, _Items(creates, new_user), self.batch_size):
             if self._record(create.record, outcome, self.report.created, "could not be created"):
                 self._created.append((create, outcome.id))
-                self._writes_left[id(create.record)] = len(create.groups)
+                if create.groups:
+                    self._joins_left[id(create.record)] = list(create.groups)
             elif not outcome.error.outcome_unknown:  # the server may hold a user it did not report: keep its password
                 self.report.not_created.append(create.record)
 
@@ -259,6 +265,8 @@ class _Applier:
             for record, outcome in self._outcomes(f"{doing} the group {group!r}", records, change, group_id, user_ids, self.batch_size):
                 if outcome.ok:
                     self._wrote(record)
+                    if doing == JOINING and id(record) in self._joins_left:
+                        self._joins_left[id(record)].remove(group)
                 else:
                     self._fail(record, f"{failure} {group!r}: {outcome.error.message}")
 
@@ -281,9 +289,11 @@ class _Applier:
             if id(update.record) in self._written and self._writes_left[id(update.record)] > 0 and id(update.record) not in self._failed
         ]
 
-    def partly_created(self) -> list[UserCreate]:
-        """The users created whose joining of groups a stop cut short."""
-        return [create for create, _user_id in self._created if self._writes_left[id(create.record)] > 0 and id(create.record) not in self._failed]
+    def missing_groups(self) -> list[tuple[UserRecord, list[str]]]:
+        """The users created that did not join all of their groups (one was refused, or a stop came first), with those groups."""
+        if not self.stopped and not self._failed:
+            return []  # every join was made
+        return [(create.record, self._joins_left[id(create.record)]) for create, _user_id in self._created if self._joins_left.get(id(create.record))]
 
 
 def apply_plan(
@@ -313,6 +323,20 @@ def apply_plan(
     report.updated = applier.updated()
     if applier.stopped:  # else every write was made or failed
         report.failures.extend(Failure(record, PARTLY_UPDATED) for record in applier.partly_updated())
-        report.failures.extend(Failure(create.record, partly_created(create)) for create in applier.partly_created())
+    _report_missing_groups(report, applier.missing_groups())
     report.created = report.succeeded(report.created)
     return report
+
+
+def _report_missing_groups(report: ApplyReport, missing_groups: list[tuple[UserRecord, list[str]]]) -> None:
+    """Each new user not in all of its groups is an error, which says what gives it the others."""
+    failures = {id(failure.record): failure for failure in report.failures}
+    for record, groups in missing_groups:
+        advice = missing_groups_advice(record, groups)
+        failure = failures.get(id(record))
+        if failure is not None:  # a join the server refused, which the message names
+            failure.message += f"; {advice}"
+        else:
+            report.failures.append(Failure(record, f"was created, but the import stopped before it joined {_named(groups)}; {advice}"))
+    if missing_groups and report.interruption:
+        report.interruption += MISSING_GROUPS_NOTE

@@ -106,17 +106,22 @@ def test_a_refused_create_joins_no_group():
     assert failures(report) == [("bob", "could not be created: refused")]
 
 
+# What a user created but refused by a group it declares is told.
+REJOIN_SALES = "; a re-run with update_existing true adds it to the group 'sales', which its sources declare"
+
+
 def test_member_outcomes_are_matched_to_their_users():
     client = ScriptedClient(refuse={("g-sales", "id-bob")})
     report = apply([record("amy", groups=("sales",)), record("bob", groups=("sales",)), record("cid", groups=("sales",))], client)
-    assert failures(report) == [("bob", "could not be added to the group 'sales': refused")]
+    assert failures(report) == [("bob", "could not be added to the group 'sales': refused" + REJOIN_SALES)]
     assert [user.name for user in report.created] == ["amy", "cid"]
 
 
 def test_a_user_failing_in_two_groups_is_reported_once():
     client = ScriptedClient(refuse={("g-sales", "id-amy"), ("g-all", "id-amy")})
     report = apply([record("amy", groups=("sales", "all")), record("bob", groups=("all",))], client)
-    assert failures(report) == [("amy", "could not be added to the group 'sales': refused")]
+    assert failures(report) == [("amy", "could not be added to the group 'sales': refused; a re-run with update_existing true adds it "
+                                        "to the groups 'sales', 'all', which its sources declare")]
     assert [user.name for user in report.created] == ["bob"]
 
 
@@ -124,7 +129,8 @@ def test_joiners_of_a_group_that_could_not_be_created_fail_without_a_call():
     client = ScriptedClient(refuse_groups={"new"})
     report = apply([record("amy", groups=("new",)), record("bob", groups=("sales",))], client)
     assert client.members_added == {"g-sales": ["id-bob"]}
-    assert failures(report) == [("amy", "could not be added to the group 'new', which could not be created")]
+    assert failures(report) == [("amy", "could not be added to the group 'new', which could not be created; a re-run with "
+                                        "update_existing true adds it to the group 'new', which its sources declare")]
     assert report.groups_created == []
 
 
@@ -142,7 +148,7 @@ def test_a_failed_update_changes_no_membership():
 def test_a_created_user_whose_group_was_refused_is_still_a_change():
     client = ScriptedClient(refuse={("g-sales", "id-amy")})
     report = apply([record("amy", groups=("sales",))], client)
-    assert report.created == [] and failures(report) == [("amy", "could not be added to the group 'sales': refused")]
+    assert report.created == [] and failures(report) == [("amy", "could not be added to the group 'sales': refused" + REJOIN_SALES)]
     assert report.changed and report.not_created == []
 
 
@@ -209,11 +215,20 @@ def test_a_user_created_before_a_stop_is_told_which_of_its_groups_a_rerun_gives_
     # Groups are joined one after the other: sales (amy joined it, then the stop), all, staff.
     messages = dict(failures(report))
     assert names(report.created) == [] and sorted(messages) == ["amy", "bob", "cid"]
-    assert messages["bob"] == ("was created, but the import stopped before it joined all of its groups (sales, all); a re-run with "
-                               "update_existing true adds it to those its sources declare (sales); add it in Kerio to the others, "
-                               "which it gets from the template or defaults, given to new users only (all)")
-    assert messages["cid"].endswith("add it in Kerio to them, which it gets from the template or defaults, given to new users only (staff, all)")
-    assert "errors names each such user and group" in report.interruption
+    given_once = "which it gets from the template or defaults, given to new users only"
+    assert messages["bob"] == ("was created, but the import stopped before it joined the groups 'sales', 'all'; a re-run with "
+                               "update_existing true adds it to the group 'sales', which its sources declare; "
+                               f"add it in Kerio to the group 'all', {given_once}")
+    assert messages["amy"] == f"was created, but the import stopped before it joined the group 'all'; add it in Kerio to the group 'all', {given_once}"
+    assert messages["cid"].endswith(f"add it in Kerio to the groups 'staff', 'all', {given_once}")
+    assert report.interruption.endswith("errors lists the users created in this run that are not in all of their groups yet, and what to do for each.")
+
+
+def test_a_user_refused_by_a_group_its_template_gives_is_told_to_add_it_in_kerio():
+    client = ScriptedClient(refuse={("g-all", "id-amy")})
+    report = apply([record("amy", groups=("sales",))], client, template={"name": "Staff", "userGroups": [{"id": "g-all", "name": "all"}]})
+    assert failures(report) == [("amy", "could not be added to the group 'all': refused; add it in Kerio to the group 'all', which it gets "
+                                        "from the template or defaults, given to new users only")]
 
 
 def test_an_expired_session_stops_the_apply_without_counting_the_call_it_ended():

@@ -23,6 +23,9 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport imp
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError, InputValidationError
 
 CONNECTION_OPTION_NAMES = {"kerio_url": "url", "kerio_user": "user", "kerio_password": "password"}
+# A file wrong throughout (a broken quote, a wrong delimiter) has a problem on every line: past this
+# many, more of them tell nothing new and would bury the output.
+MAX_LISTED_PROBLEMS = 100
 # The list options whose entries are checked one by one when the options fail their check, with the
 # rules of one entry.
 ENTRY_SPECS = {"sources": (SOURCE_SPEC, {"required_if": SOURCE_REQUIREMENTS}), "users": (INLINE_USER_SPEC, {})}
@@ -72,11 +75,13 @@ class ActionModule(ActionBase):
             request = self._request(args)
             result.update(run_import(request, check_mode=self._task.check_mode, diff=self._task.diff, log=display.vvv))
         except InputValidationError as error:
+            listed = error.errors[:MAX_LISTED_PROBLEMS]
+            unlisted = f"\n- and {len(error.errors) - len(listed)} more, not listed: fix these and run again" if len(error.errors) > len(listed) else ""
             result.update(
                 failed=True,
                 changed=False,
-                msg=f"{len(error.errors)} problem(s) in the declared users; nothing was changed:\n" + "\n".join(f"- {item}" for item in error.errors),
-                errors=[{"source": str(item.origin), "message": item.message} for item in error.errors],
+                msg=f"{len(error.errors)} problem(s) in the declared users; nothing was changed:\n" + "\n".join(f"- {item}" for item in listed) + unlisted,
+                errors=[{"source": str(item.origin), "message": item.message} for item in listed],
             )
         except (ImportAborted, KerioError, DirectoryError) as error:
             result.update(failed=True, changed=False, msg=str(error), errors=[])

@@ -459,7 +459,7 @@ errors:
       this is not empty; the other users were imported, and a re-run retries these.
     - When the import stopped part-way (its message says where), also the users it had changed only in part, and
       those it had created but not yet added to all of their groups, with what to do.
-    - When the input is invalid, every problem found, and nothing was changed.
+    - When the input is invalid, every problem found (the first 100 when there are more, as the message says), and nothing was changed.
   returned: always, except when Ansible's own check of the task's options fails
   type: list
   elements: dict

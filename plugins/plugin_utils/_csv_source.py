@@ -119,6 +119,12 @@ def _decode(data: bytes, codec_or_auto: str, origin: Origin) -> tuple[str | None
         return None, codec, InputError(dataclasses.replace(origin, line=line), (
             "the file holds NUL bytes, as UTF-16 or UTF-32 without a byte order mark does, so its encoding cannot be "
             "told for sure: save it as UTF-8, or set the source's encoding to the file's, for example utf-16-le"))
+    marked = _auto_codec(data).removesuffix("-sig")  # the Unicode encoding a byte order mark tells, else utf-8
+    if marked != "utf-8" or data.startswith(codecs.BOM_UTF8):
+        if not codec.startswith(marked):  # a code page, or another Unicode encoding, would read the mark as text
+            return None, codec, InputError(dataclasses.replace(origin, line=1), (
+                f"the file starts with the byte order mark of {marked}, but the source's encoding is {codec}: "
+                f"set it to auto, or to {marked}"))
     try:
         text = data.decode(codec)
     except UnicodeError as exc:
@@ -174,11 +180,23 @@ def _may_quote_label(label: str) -> bool:
 def _not_a_header(cells: list[str], origin: Origin, other_delimiter: str) -> InputError:
     """The error for a first line that names none of Kerio's columns; it quotes none of its cells."""
     hint = ""
+    first = cells[0].strip().casefold() if cells else ""
     if any(_is_column_name(part) for cell in cells for part in cell.split(other_delimiter)):
         hint = f"; split by {other_delimiter!r} it would name them: set delimiter to auto or {other_delimiter!r}"
+    elif any(_is_column_name(part) for cell in cells for part in cell.split("\t")):
+        hint = "; split by tabs it would name them, but Kerio's CSV separates fields by ';' or ',': save the file as CSV"
+    elif first.startswith("#type"):
+        hint = "; it is the type line PowerShell's Export-Csv writes: delete it, or export with -NoTypeInformation"
+    elif first.startswith("sep="):
+        hint = "; it is the 'sep=' line some Excel files start with, which Kerio does not read: delete it"
     return InputError(origin, (
         f"this line does not look like a header, as it names none of {KNOWN_COLUMNS}: the first line must name "
         f"the columns, for example Name;Password;FullName;Description;MailAddress;Groups{hint}"))
+
+
+def _named_width(cells: list[str]) -> int:
+    """How many of the header's fields there are up to its last named one."""
+    return max((index + 1 for index, cell in enumerate(cells) if cell.strip()), default=0)
 
 
 def _header(cells: list[str], origin: Origin, other_delimiter: str) -> tuple[dict[str, int], list[InputError]]:
@@ -187,13 +205,14 @@ def _header(cells: list[str], origin: Origin, other_delimiter: str) -> tuple[dic
         return {}, [_not_a_header(cells, origin, other_delimiter)]
     columns: dict[str, int] = {}
     errors = []
+    named_width = _named_width(cells)
     for index, cell in enumerate(cells):
         label = cell.strip()
         column = COLUMN_BY_KEY.get(label.casefold())
         quotable = _may_quote_label(label)
         at = origin.at_column(label if quotable else str(index + 1))
-        if column is None and not label and index >= len(cells) - 1:
-            continue  # a trailing delimiter closes the header
+        if index >= named_width:
+            continue  # trailing delimiters close the header (Excel writes one per column once used)
         if column is None:
             hint = f"; the header looks separated by {other_delimiter!r}: set delimiter to auto or {other_delimiter!r}" if other_delimiter in label else ""
             if not label:
@@ -222,11 +241,12 @@ class _Columns(t.NamedTuple):
     addresses: int | None
     groups: int | None
     width: int  # the header's number of fields
+    labels: tuple[str, ...]  # the header's cells, stripped and case-folded: a row that repeats them is no user
 
     @classmethod
-    def of(cls, header: dict[str, int], width: int) -> _Columns:
+    def of(cls, header: dict[str, int], cells: list[str]) -> _Columns:
         return cls(header["Name"], header.get("Password"), header.get("FullName"), header.get("Description"), header.get("MailAddress"),
-                   header.get("Groups"), width)
+                   header.get("Groups"), len(cells), tuple(cell.strip().casefold() for cell in cells))
 
 
 def _stripped(fields: list[str], index: int | None) -> str | None:
@@ -259,6 +279,8 @@ def _record(fields: list[str], columns: _Columns, origin: Origin, delimiter: str
     if field_count < columns.width:  # Excel drops trailing empty fields
         fields = fields + [""] * (columns.width - field_count)
     name = fields[columns.name].strip()
+    if name.casefold() == columns.labels[columns.name] and tuple(field.strip().casefold() for field in fields) == columns.labels:
+        return None, [InputError(origin, "this line repeats the header, as when two files are joined: delete it")]
     problem = _name_problem(name, field_count, columns, delimiter)
     if problem:
         return None, [InputError(origin.at_column("Name"), problem)]
@@ -300,15 +322,16 @@ def _delimiters(lines: list[str], header_index: int, delimiter: str) -> tuple[st
     header, _broken = _read_rows([lines[header_index]], 0, header_delimiter)  # a broken header is reported by the caller
     width = len(header[0][1]) if header else 0
 
-    def fit(rows: _Rows) -> tuple[int, bool]:
-        return sum(len(fields) == width for _line, fields in rows[0]), rows[1] is None
+    def fit(rows: _Rows) -> int:
+        return sum(len(fields) == width for _line, fields in rows[0])
 
     header_rows = _read_rows(lines, header_index + 1, header_delimiter)
     # When every non-blank line is a row as wide as the header, the other delimiter can at best tie
-    # (it cannot find more rows than there are non-blank lines), and a tie goes to the header's.
+    # (it cannot find more rows than there are non-blank lines), and a tie goes to the header's: so
+    # does a file whose quoting breaks early, which is then reported as such.
     header_fit = fit(header_rows)
     row_delimiter, rows = header_delimiter, header_rows
-    if header_fit != (sum(1 for line in lines[header_index + 1:] if line.strip()), True):
+    if header_rows[1] is not None or header_fit != sum(1 for line in lines[header_index + 1:] if line.strip()):
         other_rows = _read_rows(lines, header_index + 1, other_delimiter)
         if fit(other_rows) > header_fit:
             row_delimiter, rows = other_delimiter, other_rows
@@ -354,12 +377,13 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
         return CsvSource(source, [], scheme, codec, errors)
 
     records = []
-    row_columns = _Columns.of(columns, len(cells))
+    row_columns = _Columns.of(columns, cells)
+    named_width = _named_width(cells)
     rows, broken = detected_rows or _read_rows(lines, header_index + 1, row_delimiter)
     for line, fields in rows:
-        if len(fields) > len(cells) and "".join(fields[len(cells):]).strip():  # more fields than the header, not all blank
+        if len(fields) > named_width and "".join(fields[named_width:]).strip():  # values in columns the header does not name
             errors.append(InputError(Origin(source, line=line), (
-                f"the row has {len(fields)} fields but the header has {len(cells)}; put a value holding {row_delimiter!r} "
+                f"the row has {len(fields)} fields but the header names {named_width} columns; put a value holding {row_delimiter!r} "
                 f"in double quotes (\"read{row_delimiter}all\") or remove the extra {row_delimiter!r}")))
             continue
         record, row_errors = _record(fields, row_columns, Origin(source, line), row_delimiter)

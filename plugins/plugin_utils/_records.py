@@ -137,6 +137,9 @@ def login_name_problem(name: str) -> str | None:
     if len(name) > LOGIN_NAME_MAX_LENGTH:
         return f"the login name {name!r} is longer than {LOGIN_NAME_MAX_LENGTH} characters"
     if not LOGIN_NAME_PATTERN.match(name):
+        local, at, domain = name.partition("@")
+        if at and domain and "@" not in domain and LOGIN_NAME_PATTERN.match(local):  # a user principal name, as directories and HR exports give
+            return f"the login name {name!r} holds a domain: give it as {local!r}, as a login name belongs to the domain imported into"
         return (
             f"the login name {name!r} is not valid: Kerio accepts only ASCII letters, digits, "
             "'.', '_' and '-', with no leading, trailing or double '.'"

@@ -144,6 +144,17 @@ def test_result_matches_documented_return(kerio, tmp_path, playbook_runner):
         assert not set(failure) & {key for key, spec in documented.items() if spec["returned"].startswith("unless")}
 
 
+def test_a_file_wrong_on_every_line_lists_the_first_hundred_problems(kerio, tmp_path, playbook_runner):
+    bad = tmp_path / "bad-names.csv"
+    bad.write_text("Name;Password\n" + "".join(f"user {number};Pa55-word-1\n" for number in range(150)), encoding="utf-8")
+    run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [domain(sources=[{"type": "csv", "path": str(bad)}])]))
+    (result,) = run.results(IMPORT_TASK)
+    assert run.failed == 1 and len(result["errors"]) == 100 and result["errors"][0]["source"].endswith("bad-names.csv, line 2, column Name")
+    assert result["msg"].startswith("150 problem(s) in the declared users; nothing was changed:")
+    assert result["msg"].endswith("- and 50 more, not listed: fix these and run again")
+    assert kerio.write_calls() == 0
+
+
 def test_generated_passwords_go_only_to_the_file(kerio, tmp_path, playbook_runner):
     passwords = tmp_path / "generated.txt"
     config = domain(sources=[], users=[{"name": "newbie", "full_name": "New Bie"}], generated_passwords_file=str(passwords))

@@ -180,6 +180,34 @@ def test_a_trailing_delimiter_in_header_and_rows_is_harmless(tmp_path):
     assert source.records[0].groups == ("all",)
 
 
+def test_trailing_delimiters_close_the_header_but_a_value_under_them_is_refused(tmp_path):
+    # Excel writes one ';' for each column to the right once used.
+    source = read(tmp_path, "Name;Password;FullName;;;\r\nabird;Str0ng-Pa55;A;;;\r\newood;Str0ng-Pa55;E;IT-Dept\r\n")
+    error = only_error(source)
+    assert str(error).startswith("users.csv, line 3: the row has 4 fields but the header names 3 columns")
+    assert [record.name for record in source.records] == ["abird"]
+
+
+def test_a_repeated_header_is_no_user(tmp_path):
+    # Two exports joined: the second one's header is in the middle.
+    source = read(tmp_path, "Name;Password;FullName\nabird;Str0ng-Pa55;A\nNAME ; password;FullName\newood;Str0ng-Pa55;E\n")
+    assert str(only_error(source)) == "users.csv, line 3: this line repeats the header, as when two files are joined: delete it"
+    assert [record.name for record in source.records] == ["abird", "ewood"]
+    # A user called "name" is a user all the same.
+    assert [record.name for record in read(tmp_path, "Name;FullName\nname;Nomen Nescio\n").records] == ["name"]
+
+
+@pytest.mark.parametrize("first_line, hint", [
+    ("Name\tPassword\tFullName", "split by tabs it would name them"),
+    ("#TYPE System.Management.Automation.PSCustomObject", "export with -NoTypeInformation"),
+    ("sep=;", "the 'sep=' line"),
+])
+def test_a_first_line_that_real_exports_write_gets_a_hint(tmp_path, first_line, hint):
+    source = read(tmp_path, f"{first_line}\nName;Password\nabird;Str0ng-Pa55\n")
+    error = only_error(source)
+    assert error.origin.line == 1 and "does not look like a header" in error.message and hint in error.message
+
+
 @pytest.mark.parametrize("text", ["", "\n\n", ";;;\n"])
 def test_a_file_without_header(tmp_path, text):
     source = read(tmp_path, text)
@@ -280,7 +308,7 @@ def test_a_row_with_too_many_fields(tmp_path):
     source = read(tmp_path, "Name;Password;Groups\nabird;pw;read;all\nmtaylor;pw;all\n")
     error = only_error(source)
     assert error.origin == Origin("users.csv", line=2)
-    assert str(error).startswith("users.csv, line 2: the row has 4 fields but the header has 3")
+    assert str(error).startswith("users.csv, line 2: the row has 4 fields but the header names 3 columns")
     assert "double quotes" in error.message
     assert [record.name for record in source.records] == ["mtaylor"]
 
@@ -385,6 +413,14 @@ def test_broken_quoting_is_reported_where_the_row_starts(tmp_path):
     assert [record.name for record in source.records] == ["abird"]
 
 
+def test_quoting_broken_on_the_first_row_keeps_the_headers_delimiter(tmp_path):
+    # Read by ',' instead, no row would be as wide as the header either: the quote is what is wrong.
+    source = read(tmp_path, 'Name;Password;FullName\r\nabird;VbD66op1;"Alex" Bird\r\newood;Ahdpppu4;Edward Wood\r\n')
+    error = only_error(source)
+    assert error.origin == Origin("users.csv", line=2) and "close every double quote" in error.message
+    assert source.scheme == "fields separated by ';', values by ','"
+
+
 def test_a_field_longer_than_the_csv_reader_takes_is_named_as_such(tmp_path):
     source = read(tmp_path, "Name;Description\nabird;" + "x" * (csv.field_size_limit() + 1) + "\nzcerna;Zofie\n")
     error = only_error(source)
@@ -435,6 +471,18 @@ def test_utf16_or_utf32_without_a_byte_order_mark_is_refused_under_auto(tmp_path
     assert "cannot be told for sure" in error.message and "set the source's encoding" in error.message
     assert source.records == []
     assert read(tmp_path, CZECH.encode(encoding), encoding=encoding).errors == []
+
+
+@pytest.mark.parametrize("data, encoding, marked", [
+    ("\ufeffName;FullName\nabird;A\n".encode("utf-8"), "cp1250", "utf-8"),
+    ("\ufeffName;FullName\nabird;A\n".encode("utf-16-le"), "cp1252", "utf-16"),
+    ("\ufeffName;FullName\nabird;A\n".encode("utf-16-le"), "utf-8", "utf-16"),
+])
+def test_a_byte_order_mark_that_the_encoding_given_contradicts_is_named(tmp_path, data, encoding, marked):
+    error = only_error(read(tmp_path, data, encoding=encoding))
+    assert error.origin.line == 1
+    assert error.message.startswith(f"the file starts with the byte order mark of {marked}, but the source's encoding is ")
+    assert error.message.endswith(f"set it to auto, or to {marked}")
 
 
 def test_a_bom_is_dropped_under_an_explicit_utf8(tmp_path):

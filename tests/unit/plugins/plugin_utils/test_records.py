@@ -25,7 +25,9 @@ def test_valid_login_names(name):
 
 
 @pytest.mark.parametrize("name, words", [
-    ("", "empty"), ("jiří", "ASCII"), ("j doe", "ASCII"), ("a@b", "ASCII"), ("A" * 65, "longer"),
+    ("", "empty"), ("jiří", "ASCII"), ("j doe", "ASCII"), ("a@b@c", "ASCII"), ("A" * 65, "longer"),
+    # A user principal name, as a directory or an HR system exports it: the local part is the login name.
+    ("abird@example.com", "holds a domain: give it as 'abird'"),
     (".jdoe", "leading, trailing or double '.'"), ("jdoe.", "leading, trailing or double '.'"), ("j..doe", "leading, trailing or double '.'"),
 ])
 def test_invalid_login_names(name, words):

@@ -56,6 +56,13 @@ options:
         enabled, which Kerio lists as its default; set it with O(defaults) for new users.
       - Users that a directory lists but that cannot become Kerio users (no login name, an invalid one, or not importable
         by Kerio's own judgement) are reported in RV(not_imported), not imported.
+      - From a directory searched with LDAP, a group is named by the first part of its DN (C(CN=Sales,OU=Praha,DC=corp) is
+        C(Sales)), so groups of one name in different places are one Kerio group, and users join the Kerio group of that
+        name whatever role it gives. Only direct memberships count, not nested groups nor Active Directory's primary group.
+        Addresses outside the domain and its aliases are left out (logged at C(-vvv)), and one Kerio would refuse is left out
+        and listed in RV(not_imported). With O(sources[].referrals=false), users behind a referral are left out (logged at C(-vvv)).
+      - A user renamed in a directory is a new user to the import. The old account is left alone (see RV(undeclared)), and
+        the addresses it keeps stop the new one until it is removed, or renamed in Kerio.
     type: list
     elements: dict
     default: []
@@ -167,10 +174,10 @@ options:
         description:
           - Directory attributes to read instead of the defaults, by field; keys C(login), C(full_name), C(description),
             C(mail), C(addresses), C(groups), C(disabled) and C(identity).
-          - "Defaults for V(active_directory): C(sAMAccountName), C(displayName), C(description), C(mail), C(proxyAddresses),
-            C(memberOf), C(userAccountControl), C(objectGUID); for V(edirectory): C(cn), C(fullName), C(description), C(mail),
-            C(mail), C(groupMembership), C(loginDisabled), C(GUID); for V(ldap): C(uid), C(cn), C(description), C(mail), C(mail),
-            C(memberOf), none, C(entryUUID)."
+          - "Defaults, in that order of keys, for V(active_directory): C(sAMAccountName), C(displayName) then C(cn), C(description),
+            C(mail), C(proxyAddresses), C(memberOf), C(userAccountControl), C(objectGUID); for V(edirectory): C(cn) then C(uid),
+            C(fullName), C(description), C(mail), none, C(groupMembership), C(loginDisabled), C(GUID); for V(ldap): C(uid),
+            C(displayName) then C(cn), C(description), C(mail), none, C(memberOf), none, C(entryUUID)."
         type: dict
       disabled_users:
         description: Users disabled in the directory are imported as disabled accounts (V(import)) or left out (V(skip)).
@@ -490,6 +497,7 @@ not_imported:
     - Directory entries that were not imported, with the reason; for example an entry without a login name, one that cannot
       be made a valid Kerio login name, a user disabled in the directory with O(sources[].disabled_users=skip), or a user
       Kerio's own directory lookup marks as not importable.
+    - Also the addresses of directory entries that Kerio would refuse, which their users are imported without.
   returned: unless the task failed before its first write
   type: list
   elements: dict

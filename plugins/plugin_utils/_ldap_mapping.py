@@ -15,7 +15,7 @@ import typing as t
 import unicodedata
 import uuid
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError, Origin, UserRecord, login_name_problem
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError, Origin, UserRecord, address_problem, login_name_problem
 
 FIELDS = ("login", "full_name", "description", "mail", "addresses", "groups", "disabled", "identity")
 
@@ -244,14 +244,22 @@ class EntryMapper:
         found = first_of(values, self.mapping.disabled)
         return not (found and is_disabled(found[0], [_text(value) for value in found[1]]))
 
-    def addresses(self, dn: str, values: t.Mapping[str, list[bytes]], login: str) -> tuple[str, ...] | None:
+    def addresses(self, dn: str, values: t.Mapping[str, list[bytes]], login: str, skipped: list[InputError]) -> tuple[str, ...] | None:
+        """The entry's addresses in the domain; one Kerio would refuse is left out, in ``skipped``, rather than fail the import."""
         if not (self.mapping.mail or self.mapping.addresses):
             return None
         candidates = all_texts(values, self.mapping.mail) + smtp_addresses(all_texts(values, self.mapping.addresses))
-        return local_parts(candidates, login, self.target_domains, lambda line: self.note(f"{dn}: {line}"))
+        addresses = []
+        for address in local_parts(candidates, login, self.target_domains, lambda line: self.note(f"{dn}: {line}")):
+            problem = address_problem(address)
+            if problem:
+                skipped.append(InputError(Origin(source=self.source, entry=dn), f"{problem}; the user is imported without it"))
+            else:
+                addresses.append(address)
+        return tuple(addresses)
 
-    def map(self, entry: t.Mapping[str, t.Any]) -> tuple[UserRecord | InputError, str | None]:
-        """(record, identity) for a usable entry, (why not, None) for one that cannot be a Kerio user."""
+    def map(self, entry: t.Mapping[str, t.Any], skipped: list[InputError]) -> tuple[UserRecord | InputError, str | None]:
+        """(record, identity) for a usable entry, (why not, None) for one that cannot be a Kerio user; what it leaves out goes to ``skipped``."""
         dn = entry["dn"]
         values = entry_values(entry.get("raw_attributes") or {})
         login = self.login(dn, values)
@@ -261,7 +269,7 @@ class EntryMapper:
         identity = first_of(values, mapping.identity)
         record = UserRecord(
             name=login, origin=Origin(source=self.source, entry=dn), full_name=_single(values, mapping.full_name),
-            description=_single(values, mapping.description), addresses=self.addresses(dn, values, login),
+            description=_single(values, mapping.description), addresses=self.addresses(dn, values, login, skipped),
             groups=group_names(all_texts(values, mapping.groups)) if mapping.groups else None, enabled=self.enabled(values),
         )
         return record, identity_text(identity[0], identity[1][0]) if identity else None
@@ -270,7 +278,7 @@ class EntryMapper:
         """Records for the usable entries; every other entry in ``skipped`` with its DN and the reason."""
         mapped = MappedEntries()
         for entry in entries:
-            record, identity = self.map(entry)
+            record, identity = self.map(entry, mapped.skipped)
             if isinstance(record, InputError):
                 mapped.skipped.append(record)
             elif skip_disabled and record.enabled is False:

@@ -49,7 +49,8 @@ class Defaults:
 DEFAULTS = {
     # Critical system objects (Administrator, Guest, krbtgt) are the domain's own accounts, not mailbox users.
     ACTIVE_DIRECTORY: Defaults("(&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))", Mapping(
-        login=("sAMAccountName",), full_name=("displayName",), description=("description",), mail=("mail",),
+        # cn, the object's name, is the full name of accounts made by script without a displayName.
+        login=("sAMAccountName",), full_name=("displayName", "cn"), description=("description",), mail=("mail",),
         addresses=("proxyAddresses",), groups=("memberOf",), disabled=("userAccountControl",), identity=("objectGUID",),
     )),
     # eDirectory names users by cn (the RDN); uid is the fallback some trees fill instead.

@@ -52,7 +52,7 @@ def test_logins_fold_to_ascii_where_unambiguous(value, expected):
 
 @pytest.mark.parametrize("value", ["Иван", "山田", "john smith", "a@b"])
 def test_logins_that_do_not_fold_stay_invalid(value):
-    problem, identity = mapping.EntryMapper(ad_mapping(), "src", DOMAINS).map(entry("CN=x,DC=t", sAMAccountName=value))
+    problem, identity = mapping.EntryMapper(ad_mapping(), "src", DOMAINS).map(entry("CN=x,DC=t", sAMAccountName=value), [])
     assert isinstance(problem, InputError) and identity is None
     assert problem.origin.entry == "CN=x,DC=t" and value in problem.message and "sAMAccountName" in problem.message
 
@@ -125,6 +125,24 @@ def test_an_ad_entry_becomes_a_record():  # pylint: disable=too-many-locals
     assert record.origin.source == "ad" and record.origin.entry == item["dn"]
     assert mapped.identities == {"novacek": str(guid)}
     assert any("imported as 'Novacek'" in note for note in notes) and any("jiri@other.test" in note for note in notes)
+
+
+def test_an_address_kerio_would_refuse_is_left_out_and_reported_not_the_whole_import():
+    item = entry("CN=Bad Mail,DC=example,DC=test", sAMAccountName="bad.mail", mail="bad mail@example.com",
+                 proxyAddresses=["smtp:b.mail@example.com", "smtp:jürgen@example.com"])
+    mapped = mapping.EntryMapper(ad_mapping(), "ad", DOMAINS).map_all([item])
+    (record,) = mapped.records
+    assert record.addresses == ("b.mail",)
+    assert [(str(problem.origin), problem.message.split(":")[0]) for problem in mapped.skipped] == [
+        ("ad, CN=Bad Mail,DC=example,DC=test", "the address 'bad mail' is not valid"),
+        ("ad, CN=Bad Mail,DC=example,DC=test", "the address 'jürgen' is not valid"),
+    ]
+    assert all(problem.message.endswith("; the user is imported without it") for problem in mapped.skipped)
+
+
+def test_an_ad_account_without_a_display_name_takes_its_cn_as_full_name():
+    (record,) = mapping.EntryMapper(ad_mapping(), "ad", DOMAINS).map_all([entry("CN=Script Made,DC=t", sAMAccountName="s.made", cn="Script Made")]).records
+    assert record.full_name == "Script Made"
 
 
 def test_missing_attributes_are_declared_empty_and_unmapped_fields_unmanaged():
@@ -206,7 +224,7 @@ def test_defaults_for_active_directory():
     assert config.request.page_size == 500 and config.request.base == "DC=example,DC=test"
     assert config.request.filter == "(&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))"
     assert config.display == "active_directory ldaps://dc1.example.test:636 (DC=example,DC=test)"
-    assert config.request.attributes == ("sAMAccountName", "displayName", "description", "mail", "proxyAddresses", "memberOf",
+    assert config.request.attributes == ("sAMAccountName", "displayName", "cn", "description", "mail", "proxyAddresses", "memberOf",
                                          "userAccountControl", "objectGUID")
 
 
@@ -288,7 +306,7 @@ def test_ldapsearch_line_for_ldaps_with_a_bind():
     assert line == ("LDAPTLS_CACERT='/etc/ssl/ad ca.pem' ldapsearch -H ldaps://dc1.example.test:636 -x -D 'EXAMPLE\\reader' -W "
                     "-b 'DC=example,DC=test' -E pr=500/noprompt "
                     "'(&(&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))(sn=O'\"'\"'Brien))' "
-                    "sAMAccountName displayName description mail proxyAddresses memberOf userAccountControl objectGUID")
+                    "sAMAccountName displayName cn description mail proxyAddresses memberOf userAccountControl objectGUID")
     assert PASSWORD not in line
 
 

@@ -22,15 +22,11 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import Dire
 try:
     import ldap3
     from ldap3.core import exceptions as ldap3_errors
-    from ldap3.utils.config import set_config_parameter
 except ImportError as import_error:  # the action plugin reports it through require_ldap3()
     ldap3 = ldap3_errors = None
     LDAP3_IMPORT_ERROR: ImportError | None = import_error
 else:
     LDAP3_IMPORT_ERROR = None
-    # A ServerPool sleeps this long after a pass in which no server answered, even when no
-    # further pass follows (we allow one): without this every unreachable import waits 10 s more.
-    set_config_parameter("POOLING_LOOP_TIMEOUT", 0)
 
 LDAPS, START_TLS, PLAINTEXT = "ldaps", "start_tls", "none"
 TLS_MODES = (LDAPS, START_TLS, PLAINTEXT)
@@ -137,31 +133,55 @@ def _server(settings: ConnectionSettings, host: str, port: int | None = None) ->
                         get_info=ldap3.NONE, connect_timeout=settings.timeout)
 
 
+class _Unanswered(Exception):
+    """A server that could not be reached, or did not answer in time: the next one may."""
+
+    def __init__(self, problem: DirectoryError):
+        super().__init__(str(problem))
+        self.problem = problem
+
+
 def open_connection(settings: ConnectionSettings, hosts: t.Sequence[tuple[str, int | None]] | None = None) -> t.Any:
-    """A bound ldap3 connection to the first server of ``hosts`` (default: the settings' servers) that answers."""
+    """A bound ldap3 connection to the first server of ``hosts`` (default: the settings' servers) that answers.
+
+    Servers are tried in order, each for at most ``timeout``. One that cannot be reached or does not
+    answer in time (down, or hanging after it took the connection) gives way to the next; any other
+    failure, a certificate or the credentials, is the directory's answer.
+    """
     require_ldap3()
     hosts = hosts or [(host, None) for host in settings.hosts]
-    # FIRST with active=1: servers are tried once each, in order; exhaust keeps a dead one out of any
-    # later pass. Each costs at most ``timeout`` to connect.
-    pool = ldap3.ServerPool([_server(settings, host, port) for host, port in hosts], pool_strategy=ldap3.FIRST, active=1, exhaust=True)
+    unanswered = []
+    for host, port in hosts:
+        try:
+            return _bound_connection(settings, host, port)
+        except _Unanswered as failure:
+            unanswered.append(failure.problem)
+    if len(unanswered) == 1:
+        raise unanswered[0]
+    raise DirectoryError(f"no server of {len(unanswered)} answered: " + "; ".join(str(problem) for problem in unanswered))
+
+
+def _bound_connection(settings: ConnectionSettings, host: str, port: int | None) -> t.Any:
     # receive_timeout in whole seconds: on Linux ldap3 packs it into SO_RCVTIMEO as an integer.
     conn = ldap3.Connection(
-        pool, user=settings.bind_user, password=settings.bind_password,
+        _server(settings, host, port), user=settings.bind_user, password=settings.bind_password,
         authentication=ldap3.SIMPLE if settings.bind_user else ldap3.ANONYMOUS, client_strategy=ldap3.SYNC,
         auto_bind=ldap3.AUTO_BIND_NONE, read_only=True, receive_timeout=math.ceil(settings.timeout), auto_referrals=False,
         raise_exceptions=False, return_empty_attributes=False,
     )
-    where = " ".join(settings.url(host, port) for host, port in hosts)
+    where = settings.url(host, port)
     try:
         conn.open()
-        where = settings.url(conn.server.host, conn.server.port)
         if settings.tls_mode == START_TLS:
             conn.start_tls()
         if not conn.bind():
             raise _bind_error(conn.result or {}, settings, where)
     except ldap3_errors.LDAPException as error:
         close_connection(conn)
-        raise connection_error(error, settings, where, len(hosts)) from None
+        problem = connection_error(error, settings, where)
+        if isinstance(error, ldap3_errors.LDAPSocketOpenError) and not _certificate_refused(str(error)) or _timed_out(str(error)):
+            raise _Unanswered(problem) from None
+        raise problem from None
     except DirectoryError:
         close_connection(conn)
         raise
@@ -208,7 +228,7 @@ def _tls_detail(text: str) -> str:
 
 
 def _tls_error(error: Exception, text: str, settings: ConnectionSettings, where: str) -> DirectoryError | None:
-    if "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text:
+    if _certificate_refused(text):
         detail = _tls_detail(text)
         if "mismatch" in detail:
             return DirectoryError(f"{where}: the TLS certificate does not name the server ({detail}); connect by a name or address the "
@@ -224,17 +244,22 @@ def _tls_error(error: Exception, text: str, settings: ConnectionSettings, where:
     return None
 
 
-def connection_error(error: Exception, settings: ConnectionSettings, where: str, server_count: int = 1) -> DirectoryError:
+def _certificate_refused(text: str) -> bool:
+    return "CERTIFICATE_VERIFY_FAILED" in text or "certificate verify failed" in text
+
+
+def _timed_out(text: str) -> bool:
+    return "timed out" in text or "timeout" in text.lower()
+
+
+def connection_error(error: Exception, settings: ConnectionSettings, where: str) -> DirectoryError:
     """One clear message for an ldap3 exception raised while connecting or reading."""
     text = _innermost(settings.scrub(str(error)))
     check = f"check server, port {settings.port} and firewall"
-    if isinstance(error, ldap3_errors.LDAPServerPoolExhaustedError):
-        nobody = "no server accepted" if server_count > 1 else "the server did not accept"
-        return DirectoryError(f"cannot connect to {where}: {nobody} a connection within {settings.timeout:g} s (refused, unreachable or "
-                              f"unknown); {check}")
+    # Before the TLS messages: a server that took the connection and then hung times the handshake out.
+    if _timed_out(text) and not _certificate_refused(text):
+        return DirectoryError(f"{where} did not answer within {settings.timeout:g} s ({text}); {check}, or raise timeout")
     tls_error = _tls_error(error, text, settings, where)
     if tls_error is not None:
         return tls_error
-    if "timed out" in text or "timeout" in text.lower():
-        return DirectoryError(f"{where} did not answer within {settings.timeout:g} s ({text}); {check}, or raise timeout")
     return DirectoryError(f"cannot talk to {where} ({text}); {check}")

@@ -312,6 +312,15 @@ def test_dead_first_server_falls_over(openldap_server: servers.DirectoryServer) 
     assert source.searches[0].startswith(f"LDAPTLS_CACERT={openldap_server.ca_cert} ldapsearch -H ldaps://127.0.0.1:")
 
 
+def test_a_first_server_that_hangs_gives_way_to_the_next(openldap_server: servers.DirectoryServer) -> None:
+    # 127.0.0.2 takes the connection on the directory's port and never answers, as a hung server does.
+    with socket.create_server(("127.0.0.2", openldap_server.ldaps_port)):
+        started = time.monotonic()
+        source = read(options(openldap_server, server=["127.0.0.2", openldap_server.host], timeout=2, filter=samples_filter(openldap_server)))
+    assert len(source.records) == len(seed_data.SAMPLE_LOGINS) and time.monotonic() - started < 10
+    assert source.searches[0].startswith(f"LDAPTLS_CACERT={openldap_server.ca_cert} ldapsearch -H ldaps://127.0.0.1:")
+
+
 def test_malformed_filter(openldap_server: servers.DirectoryServer) -> None:
     message = failure(options(openldap_server, filter="(&(uid=a)(mail=*)"))
     assert "'(&(uid=a)(mail=*)'" in message and "not valid" in message

@@ -524,13 +524,49 @@ def test_the_receive_timeout_is_whole_seconds(monkeypatch):
     class Stop(Exception):
         pass
 
-    def fake_connection(pool, **kwargs):
-        seen.update(kwargs, pool=pool)
+    def fake_connection(server, **kwargs):
+        seen.update(kwargs, server=server)
         raise Stop()
 
     monkeypatch.setattr(connection.ldap3, "Connection", fake_connection)
     with pytest.raises(Stop):
         connection.open_connection(dataclasses.replace(SETTINGS, timeout=2.5, hosts=("dc1", "dc2")))
     assert seen["receive_timeout"] == 3 and isinstance(seen["receive_timeout"], int)
-    assert [server.host for server in seen["pool"].servers] == ["dc1", "dc2"] and seen["pool"].strategy == ldap3.FIRST
+    assert seen["server"].host == "dc1" and seen["server"].connect_timeout == 2.5
     assert seen["auto_referrals"] is False and seen["read_only"] is True
+
+
+def test_servers_are_tried_in_turn_until_one_answers(monkeypatch):
+    """A server that cannot be reached or hangs gives way to the next; a refused certificate does not."""
+    tried = []
+
+    class FakeConnection:
+        def __init__(self, server, **_kwargs):
+            self.server = server
+            tried.append(server.host)
+
+        def open(self):
+            failures = {
+                "down": ldap3.core.exceptions.LDAPSocketOpenError("socket connection error while opening: [Errno 111] Connection refused"),
+                "hung": ldap3.core.exceptions.LDAPSocketOpenError("socket ssl wrapping error: _ssl.c:1000: The handshake operation timed out"),
+                "forged": ldap3.core.exceptions.LDAPSocketOpenError(
+                    "socket ssl wrapping error: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"),
+            }
+            if self.server.host in failures:
+                raise failures[self.server.host]
+
+        def bind(self):
+            return True
+
+        def unbind(self):
+            pass
+
+    monkeypatch.setattr(connection.ldap3, "Connection", FakeConnection)
+    assert connection.open_connection(dataclasses.replace(SETTINGS, hosts=("down", "hung", "dc1", "dc2"))).server.host == "dc1"
+    assert tried == ["down", "hung", "dc1"]
+    with pytest.raises(DirectoryError, match=r"^no server of 2 answered: cannot talk to ldaps://down:636 .*; ldaps://hung:636 did not answer"):
+        connection.open_connection(dataclasses.replace(SETTINGS, hosts=("down", "hung")))
+    tried.clear()
+    with pytest.raises(DirectoryError, match="the TLS certificate could not be verified"):
+        connection.open_connection(dataclasses.replace(SETTINGS, hosts=("forged", "dc1")))
+    assert tried == ["forged"]

@@ -65,7 +65,7 @@ def _named(groups: t.Sequence[str]) -> str:
     return ("the group " if len(groups) == 1 else "the groups ") + ", ".join(repr(group) for group in groups)
 
 
-def missing_groups_advice(record: UserRecord, missing: t.Sequence[str]) -> str:
+def _missing_groups_advice(record: UserRecord, missing: t.Sequence[str]) -> str:
     """What gives a new user the groups it did not join: a re-run for those its sources declare, the administrator for the others."""
     declared = {group.casefold() for group in record.groups or ()}
     advice = []
@@ -332,7 +332,7 @@ def _report_missing_groups(report: ApplyReport, missing_groups: list[tuple[UserR
     """Each new user not in all of its groups is an error, which says what gives it the others."""
     failures = {id(failure.record): failure for failure in report.failures}
     for record, groups in missing_groups:
-        advice = missing_groups_advice(record, groups)
+        advice = _missing_groups_advice(record, groups)
         failure = failures.get(id(record))
         if failure is not None:  # a join the server refused, which the message names
             failure.message += f"; {advice}"

@@ -77,13 +77,18 @@ def _codec(encoding: str) -> str | None:
     return codec.name
 
 
+def _marked_codec(data: bytes) -> str | None:
+    """The codec the file's byte order mark tells, if it has one."""
+    return next((codec for mark, codec in BYTE_ORDER_MARKS if data.startswith(mark)), None)
+
+
 def _auto_codec(data: bytes) -> str:
     """The codec a byte order mark tells, else UTF-8: only what can be told for sure.
 
     A legacy code page is not guessed: a guess reads a cp1252 'è' as the cp1250 'č', and would
     import the name corrupted without a word. A file not in UTF-8 then fails to decode.
     """
-    return next((codec for mark, codec in BYTE_ORDER_MARKS if data.startswith(mark)), "utf-8")
+    return _marked_codec(data) or "utf-8"
 
 
 def _line_after(text: str) -> int:
@@ -119,12 +124,11 @@ def _decode(data: bytes, codec_or_auto: str, origin: Origin) -> tuple[str | None
         return None, codec, InputError(dataclasses.replace(origin, line=line), (
             "the file holds NUL bytes, as UTF-16 or UTF-32 without a byte order mark does, so its encoding cannot be "
             "told for sure: save it as UTF-8, or set the source's encoding to the file's, for example utf-16-le"))
-    marked = _auto_codec(data).removesuffix("-sig")  # the Unicode encoding a byte order mark tells, else utf-8
-    if marked != "utf-8" or data.startswith(codecs.BOM_UTF8):
-        if not codec.startswith(marked):  # a code page, or another Unicode encoding, would read the mark as text
-            return None, codec, InputError(dataclasses.replace(origin, line=1), (
-                f"the file starts with the byte order mark of {marked}, but the source's encoding is {codec}: "
-                f"set it to auto, or to {marked}"))
+    marked = (_marked_codec(data) or codec).removesuffix("-sig")
+    if not codec.startswith(marked):  # a code page, or another Unicode encoding, would read the mark as text
+        return None, codec, InputError(dataclasses.replace(origin, line=1), (
+            f"the file starts with the byte order mark of {marked}, but the source's encoding is {codec}: "
+            f"set it to auto, or to {marked}"))
     try:
         text = data.decode(codec)
     except UnicodeError as exc:

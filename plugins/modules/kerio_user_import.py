@@ -98,8 +98,8 @@ options:
         default: auto
       server:
         description:
-          - Directory server names or addresses, tried in turn; the next is tried when one cannot be reached or does not answer
-            within O(sources[].timeout), not when it refuses the certificate or the credentials.
+          - Directory server names or addresses, tried in turn; the next is tried when one cannot be reached, breaks the connection
+            or does not answer within O(sources[].timeout), not when it refuses the certificate, StartTLS or the credentials.
           - For V(kerio_directory), the server Kerio contacts (only the first is used).
           - Required for V(active_directory), V(edirectory) and V(ldap).
         type: list

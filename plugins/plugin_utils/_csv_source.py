@@ -40,14 +40,14 @@ SEPARATORS = (";", ",", "\t", "|")
 # The longest header label a message quotes (longer ones are named by their position).
 MAX_QUOTED_LABEL = 40
 
-# What a byte order mark tells for sure. UTF-32 first: its little-endian mark (FF FE 00 00)
-# starts with UTF-16's (FF FE).
+# What a byte order mark tells for sure: the codec that reads the mark, and the encoding it is of.
+# UTF-32 first: its little-endian mark (FF FE 00 00) starts with UTF-16's (FF FE).
 BYTE_ORDER_MARKS = (
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
+    (codecs.BOM_UTF32_LE, "utf-32", "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32", "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8-sig", "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16", "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16", "utf-16-be"),
 )
 # Text encodings to Python that no file is in: they convert domain names, or nothing at all.
 NOT_FILE_CODECS = frozenset({"idna", "punycode", "undefined"})
@@ -77,9 +77,9 @@ def _codec(encoding: str) -> str | None:
     return codec.name
 
 
-def _marked_codec(data: bytes) -> str | None:
-    """The codec the file's byte order mark tells, if it has one."""
-    return next((codec for mark, codec in BYTE_ORDER_MARKS if data.startswith(mark)), None)
+def _byte_order_mark(data: bytes) -> tuple[str, str] | None:
+    """The codec that reads the file's byte order mark and the encoding the mark is of, if it has one."""
+    return next(((codec, encoding) for mark, codec, encoding in BYTE_ORDER_MARKS if data.startswith(mark)), None)
 
 
 def _auto_codec(data: bytes) -> str:
@@ -88,7 +88,8 @@ def _auto_codec(data: bytes) -> str:
     A legacy code page is not guessed: a guess reads a cp1252 'è' as the cp1250 'č', and would
     import the name corrupted without a word. A file not in UTF-8 then fails to decode.
     """
-    return _marked_codec(data) or "utf-8"
+    mark = _byte_order_mark(data)
+    return mark[0] if mark else "utf-8"
 
 
 def _line_after(text: str) -> int:
@@ -124,11 +125,12 @@ def _decode(data: bytes, codec_or_auto: str, origin: Origin) -> tuple[str | None
         return None, codec, InputError(dataclasses.replace(origin, line=line), (
             "the file holds NUL bytes, as UTF-16 or UTF-32 without a byte order mark does, so its encoding cannot be "
             "told for sure: save it as UTF-8, or set the source's encoding to the file's, for example utf-16-le"))
-    marked = (_marked_codec(data) or codec).removesuffix("-sig")
-    if not codec.startswith(marked):  # a code page, or another Unicode encoding, would read the mark as text
+    mark = _byte_order_mark(data)
+    # A code page, another Unicode encoding or the other byte order would read the mark as text.
+    if mark and codec not in (mark[0], mark[1], mark[1].removesuffix("-le").removesuffix("-be")):
         return None, codec, InputError(dataclasses.replace(origin, line=1), (
-            f"the file starts with the byte order mark of {marked}, but the source's encoding is {codec}: "
-            f"set it to auto, or to {marked}"))
+            f"the file starts with the byte order mark of {mark[1]}, but the source's encoding is {codec}: "
+            f"set it to auto, or to {mark[1]}"))
     try:
         text = data.decode(codec)
     except UnicodeError as exc:
@@ -244,13 +246,17 @@ class _Columns(t.NamedTuple):
     description: int | None
     addresses: int | None
     groups: int | None
-    width: int  # the header's number of fields
-    labels: tuple[str, ...]  # the header's cells, stripped and case-folded: a row that repeats them is no user
+    width: int  # the header's number of fields up to its last named one (trailing delimiters close it)
+    # The header's cells up to there, stripped and case-folded: a row that repeats them is no user.
+    # Not for a one-column header, where a user called "name" would repeat it.
+    labels: tuple[str, ...]
 
     @classmethod
     def of(cls, header: dict[str, int], cells: list[str]) -> _Columns:
+        width = _named_width(cells)
+        labels = tuple(cell.strip().casefold() for cell in cells[:width]) if width > 1 else ()
         return cls(header["Name"], header.get("Password"), header.get("FullName"), header.get("Description"), header.get("MailAddress"),
-                   header.get("Groups"), len(cells), tuple(cell.strip().casefold() for cell in cells))
+                   header.get("Groups"), width, labels)
 
 
 def _stripped(fields: list[str], index: int | None) -> str | None:
@@ -283,7 +289,9 @@ def _record(fields: list[str], columns: _Columns, origin: Origin, delimiter: str
     if field_count < columns.width:  # Excel drops trailing empty fields
         fields = fields + [""] * (columns.width - field_count)
     name = fields[columns.name].strip()
-    if name.casefold() == columns.labels[columns.name] and tuple(field.strip().casefold() for field in fields) == columns.labels:
+    # Past the width the fields are blank: the row would have been refused otherwise.
+    if (columns.labels and name.casefold() == columns.labels[columns.name]
+            and tuple(field.strip().casefold() for field in fields[:columns.width]) == columns.labels):
         return None, [InputError(origin, "this line repeats the header, as when two files are joined: delete it")]
     problem = _name_problem(name, field_count, columns, delimiter)
     if problem:
@@ -315,7 +323,7 @@ def _delimiters(lines: list[str], header_index: int, delimiter: str) -> tuple[st
 
     In auto mode they are detected apart, since the seed article's comma example has a ';' header
     over ',' rows: the header takes the more frequent of ';' and ','; the rows take the delimiter
-    that reads more of them as wide as the header (then: without broken quoting; then: the header's).
+    that reads more of them as wide as the header (then: more of them split, no wider than it; then: the header's).
     Detecting reads the rows, and returns them (as _read_rows does) so they are not read again.
     """
     if delimiter != "auto":
@@ -326,16 +334,18 @@ def _delimiters(lines: list[str], header_index: int, delimiter: str) -> tuple[st
     header, _broken = _read_rows([lines[header_index]], 0, header_delimiter)  # a broken header is reported by the caller
     width = len(header[0][1]) if header else 0
 
-    def fit(rows: _Rows) -> int:
-        return sum(len(fields) == width for _line, fields in rows[0])
+    def fit(rows: _Rows) -> tuple[int, int]:
+        """Rows as wide as the header, then rows split at all but no wider (Excel drops trailing empty fields)."""
+        return (sum(len(fields) == width for _line, fields in rows[0]), sum(1 < len(fields) <= width for _line, fields in rows[0]))
 
     header_rows = _read_rows(lines, header_index + 1, header_delimiter)
     # When every non-blank line is a row as wide as the header, the other delimiter can at best tie
     # (it cannot find more rows than there are non-blank lines), and a tie goes to the header's: so
-    # does a file whose quoting breaks early, which is then reported as such.
+    # does a file whose quoting breaks before the other delimiter reads any row better, and the
+    # broken quote is reported.
     header_fit = fit(header_rows)
     row_delimiter, rows = header_delimiter, header_rows
-    if header_rows[1] is not None or header_fit != sum(1 for line in lines[header_index + 1:] if line.strip()):
+    if header_rows[1] is not None or header_fit[0] != sum(1 for line in lines[header_index + 1:] if line.strip()):
         other_rows = _read_rows(lines, header_index + 1, other_delimiter)
         if fit(other_rows) > header_fit:
             row_delimiter, rows = other_delimiter, other_rows
@@ -382,7 +392,7 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
 
     records = []
     row_columns = _Columns.of(columns, cells)
-    named_width = _named_width(cells)
+    named_width = row_columns.width
     rows, broken = detected_rows or _read_rows(lines, header_index + 1, row_delimiter)
     for line, fields in rows:
         if len(fields) > named_width and "".join(fields[named_width:]).strip():  # values in columns the header does not name

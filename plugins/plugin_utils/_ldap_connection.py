@@ -144,9 +144,9 @@ class _Unanswered(Exception):
 def open_connection(settings: ConnectionSettings, hosts: t.Sequence[tuple[str, int | None]] | None = None) -> t.Any:
     """A bound ldap3 connection to the first server of ``hosts`` (default: the settings' servers) that answers.
 
-    Servers are tried in order, each for at most ``timeout``. One that cannot be reached or does not
-    answer in time (down, or hanging after it took the connection) gives way to the next; any other
-    failure, a certificate or the credentials, is the directory's answer.
+    Servers are tried in order, each for at most ``timeout``. One that cannot be reached, breaks the
+    connection or does not answer in time (down, or hanging after it took the connection) gives way to
+    the next; any other failure, a certificate, StartTLS refused or the credentials, is the directory's answer.
     """
     require_ldap3()
     hosts = hosts or [(host, None) for host in settings.hosts]
@@ -179,7 +179,9 @@ def _bound_connection(settings: ConnectionSettings, host: str, port: int | None)
     except ldap3_errors.LDAPException as error:
         close_connection(conn)
         problem = connection_error(error, settings, where)
-        if isinstance(error, ldap3_errors.LDAPSocketOpenError) and not _certificate_refused(str(error)) or _timed_out(str(error)):
+        # The connection failing (refused, reset, closed, unanswered) may be this server's trouble alone;
+        # a certificate refused is the same for every server.
+        if isinstance(error, ldap3_errors.LDAPCommunicationError) and not _certificate_refused(str(error)) or _timed_out(str(error)):
             raise _Unanswered(problem) from None
         raise problem from None
     except DirectoryError:

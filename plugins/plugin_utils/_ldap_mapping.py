@@ -251,7 +251,8 @@ class EntryMapper:
         candidates = all_texts(values, self.mapping.mail) + smtp_addresses(all_texts(values, self.mapping.addresses))
         addresses = []
         for address in local_parts(candidates, login, self.target_domains, lambda line: self.note(f"{dn}: {line}")):
-            problem = address_problem(address)
+            # A local part is checked as one: address_problem would take one holding '@' for a whole address.
+            problem = f"the address {address!r} (before its domain) holds an '@'" if "@" in address else address_problem(address)
             if problem:
                 skipped.append(InputError(Origin(source=self.source, entry=dn), f"{problem}; the user is imported without it"))
             else:

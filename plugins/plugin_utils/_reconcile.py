@@ -322,7 +322,8 @@ class _Planner:
         if switched_to_internal and record.password is None:
             self.plan.errors.append(InputError(record.origin.at_column("Password"), (
                 "the user signs in against a directory now, and switching it to Kerio's own sign-in (auth_type internal) needs "
-                "a password, set with the switch: give it one, or leave auth_type out for this source")))
+                "a password, set with the switch: give it one (in a CSV Password column, or for a directory user in an inline "
+                "users entry, with duplicate_users merge), or leave auth_type out for this source")))
         if (self.options.update_password == "always" or switched_to_internal) and record.password is not None:
             pattern["password"] = record.password
             # Checked against the full name the user has once the change is made, as the server does.

@@ -180,6 +180,11 @@ def test_a_trailing_delimiter_in_header_and_rows_is_harmless(tmp_path):
     assert source.records[0].groups == ("all",)
 
 
+def test_a_row_not_split_is_measured_against_the_named_columns(tmp_path):
+    error = only_error(read(tmp_path, "Name;Password;;;\nbad name;Str0ng-Pa55\n"))
+    assert "the row has 2 of the header's 2 fields" not in error.message and "not valid" in error.message
+
+
 def test_trailing_delimiters_close_the_header_but_a_value_under_them_is_refused(tmp_path):
     # Excel writes one ';' for each column to the right once used.
     source = read(tmp_path, "Name;Password;FullName;;;\r\nabird;Str0ng-Pa55;A;;;\r\newood;Str0ng-Pa55;E;IT-Dept\r\n")
@@ -193,8 +198,12 @@ def test_a_repeated_header_is_no_user(tmp_path):
     source = read(tmp_path, "Name;Password;FullName\nabird;Str0ng-Pa55;A\nNAME ; password;FullName\newood;Str0ng-Pa55;E\n")
     assert str(only_error(source)) == "users.csv, line 3: this line repeats the header, as when two files are joined: delete it"
     assert [record.name for record in source.records] == ["abird", "ewood"]
-    # A user called "name" is a user all the same.
+    # A user called "name" is a user all the same, in a file of one column too.
     assert [record.name for record in read(tmp_path, "Name;FullName\nname;Nomen Nescio\n").records] == ["name"]
+    assert [record.name for record in read(tmp_path, "Name\nabird\nname\n").records] == ["abird", "name"]
+    # Trailing delimiters do not hide a repeated header.
+    source = read(tmp_path, "Name;Password\nabird;Str0ng-Pa55\nName;Password;\nbcat;Str0ng-Pa55\n")
+    assert "repeats the header" in only_error(source).message and [record.name for record in source.records] == ["abird", "bcat"]
 
 
 @pytest.mark.parametrize("first_line, hint", [
@@ -413,6 +422,12 @@ def test_broken_quoting_is_reported_where_the_row_starts(tmp_path):
     assert [record.name for record in source.records] == ["abird"]
 
 
+def test_short_rows_split_by_the_other_delimiter_still_win_over_broken_quoting(tmp_path):
+    # The seed's ';' header over ',' rows, the rows shorter than the header and their first field quoted.
+    source = read(tmp_path, 'Name;Password;FullName\n"abird",Str0ng-Pa55\n"bcat",Str0ng-Pa55\n')
+    assert source.errors == [] and [record.name for record in source.records] == ["abird", "bcat"]
+
+
 def test_quoting_broken_on_the_first_row_keeps_the_headers_delimiter(tmp_path):
     # Read by ',' instead, no row would be as wide as the header either: the quote is what is wrong.
     source = read(tmp_path, 'Name;Password;FullName\r\nabird;VbD66op1;"Alex" Bird\r\newood;Ahdpppu4;Edward Wood\r\n')
@@ -475,14 +490,25 @@ def test_utf16_or_utf32_without_a_byte_order_mark_is_refused_under_auto(tmp_path
 
 @pytest.mark.parametrize("data, encoding, marked", [
     ("\ufeffName;FullName\nabird;A\n".encode("utf-8"), "cp1250", "utf-8"),
-    ("\ufeffName;FullName\nabird;A\n".encode("utf-16-le"), "cp1252", "utf-16"),
-    ("\ufeffName;FullName\nabird;A\n".encode("utf-16-le"), "utf-8", "utf-16"),
+    ("\ufeffName;FullName\nabird;A\n".encode("utf-16-le"), "cp1252", "utf-16-le"),
+    ("\ufeffName;FullName\nabird;A\n".encode("utf-16-le"), "utf-8", "utf-16-le"),
+    ("\ufeffName;FullName\nabird;A\n".encode("utf-16-le"), "utf-16-be", "utf-16-le"),  # the other byte order
+    ("\ufeffName;FullName\nabird;A\n".encode("utf-32-le"), "utf-32-be", "utf-32-le"),
 ])
 def test_a_byte_order_mark_that_the_encoding_given_contradicts_is_named(tmp_path, data, encoding, marked):
     error = only_error(read(tmp_path, data, encoding=encoding))
     assert error.origin.line == 1
     assert error.message.startswith(f"the file starts with the byte order mark of {marked}, but the source's encoding is ")
     assert error.message.endswith(f"set it to auto, or to {marked}")
+
+
+@pytest.mark.parametrize("data, encoding", [
+    ("\ufeffName;FullName\nabird;A\n".encode("utf-16-le"), "utf-16"), ("\ufeffName;FullName\nabird;A\n".encode("utf-16-le"), "utf-16-le"),
+    ("\ufeffName;FullName\nabird;A\n".encode("utf-16-be"), "utf-16-be"), ("\ufeffName;FullName\nabird;A\n".encode("utf-8"), "utf-8-sig"),
+])
+def test_a_byte_order_mark_that_the_encoding_given_agrees_with_is_read(tmp_path, data, encoding):
+    source = read(tmp_path, data, encoding=encoding)
+    assert source.errors == [] and [record.full_name for record in source.records] == ["A"]
 
 
 def test_a_bom_is_dropped_under_an_explicit_utf8(tmp_path):

@@ -129,13 +129,14 @@ def test_an_ad_entry_becomes_a_record():  # pylint: disable=too-many-locals
 
 def test_an_address_kerio_would_refuse_is_left_out_and_reported_not_the_whole_import():
     item = entry("CN=Bad Mail,DC=example,DC=test", sAMAccountName="bad.mail", mail="bad mail@example.com",
-                 proxyAddresses=["smtp:b.mail@example.com", "smtp:jürgen@example.com"])
+                 proxyAddresses=["smtp:b.mail@example.com", "smtp:jürgen@example.com", "smtp:jd@x@example.com"])
     mapped = mapping.EntryMapper(ad_mapping(), "ad", DOMAINS).map_all([item])
     (record,) = mapped.records
     assert record.addresses == ("b.mail",)
     assert [(str(problem.origin), problem.message.split(":")[0]) for problem in mapped.skipped] == [
         ("ad, CN=Bad Mail,DC=example,DC=test", "the address 'bad mail' is not valid"),
         ("ad, CN=Bad Mail,DC=example,DC=test", "the address 'jürgen' is not valid"),
+        ("ad, CN=Bad Mail,DC=example,DC=test", "the address 'jd@x' (before its domain) holds an '@'; the user is imported without it"),
     ]
     assert all(problem.message.endswith("; the user is imported without it") for problem in mapped.skipped)
 
@@ -549,6 +550,7 @@ def test_servers_are_tried_in_turn_until_one_answers(monkeypatch):
             failures = {
                 "down": ldap3.core.exceptions.LDAPSocketOpenError("socket connection error while opening: [Errno 111] Connection refused"),
                 "hung": ldap3.core.exceptions.LDAPSocketOpenError("socket ssl wrapping error: _ssl.c:1000: The handshake operation timed out"),
+                "closing": ldap3.core.exceptions.LDAPSessionTerminatedByServerError("session terminated by server"),
                 "forged": ldap3.core.exceptions.LDAPSocketOpenError(
                     "socket ssl wrapping error: [SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed: self-signed certificate"),
             }
@@ -562,8 +564,8 @@ def test_servers_are_tried_in_turn_until_one_answers(monkeypatch):
             pass
 
     monkeypatch.setattr(connection.ldap3, "Connection", FakeConnection)
-    assert connection.open_connection(dataclasses.replace(SETTINGS, hosts=("down", "hung", "dc1", "dc2"))).server.host == "dc1"
-    assert tried == ["down", "hung", "dc1"]
+    assert connection.open_connection(dataclasses.replace(SETTINGS, hosts=("down", "hung", "closing", "dc1", "dc2"))).server.host == "dc1"
+    assert tried == ["down", "hung", "closing", "dc1"]
     with pytest.raises(DirectoryError, match=r"^no server of 2 answered: cannot talk to ldaps://down:636 .*; ldaps://hung:636 did not answer"):
         connection.open_connection(dataclasses.replace(SETTINGS, hosts=("down", "hung")))
     tried.clear()

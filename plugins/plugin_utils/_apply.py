@@ -114,10 +114,14 @@ class _Applier:
         self._writes_left = {
             id(update.record): bool(update.pattern) + len(update.groups_to_join) + len(update.groups_to_leave) for update in plan.updates
         }
-        # The users created, with their new ids, and the groups each has still to join: it is reported
-        # created once it joined them all, as a re-run may not give it those the template or defaults give.
+        # The users created, with their new ids. One is reported created once it joined all of its groups,
+        # as a re-run may not give it those the template or defaults give. Which it did not join is worked
+        # out only when a stop or a refusal makes it a question, from what is noted here as groups are joined:
+        # their order, the group a stop cut short with who had joined it, and the joins refused.
         self._created: list[tuple[UserCreate, str]] = []
-        self._joins_left: dict[int, list[str]] = {}
+        self._join_order: list[str] = []
+        self._join_cut_short: tuple[str, set[int]] | None = None
+        self._joins_refused: dict[int, set[str]] = {}
 
     @property
     def stopped(self) -> bool:
@@ -225,8 +229,6 @@ class _Applier:
         for create, outcome in self._outcomes(CREATING, creates, self.client.create_users, _Items(creates, new_user), self.batch_size):
             if self._record(create.record, outcome, self.report.created, "could not be created"):
                 self._created.append((create, outcome.id))
-                if create.groups:
-                    self._joins_left[id(create.record)] = list(create.groups)
             elif not outcome.error.outcome_unknown:  # the server may hold a user it did not report: keep its password
                 self.report.not_created.append(create.record)
 
@@ -250,6 +252,7 @@ class _Applier:
                 add(joining, group, update.record, update.user_id)
             for group in update.groups_to_leave:
                 add(leaving, group, update.record, update.user_id)
+        self._join_order = list(joining)
         self._change_members(joining, JOINING, self.client.add_group_members, "could not be added to the group")
         self._change_members(leaving, "removing users from", self.client.remove_group_members, "could not be removed from the group")
 
@@ -260,15 +263,21 @@ class _Applier:
             group_id = self.group_ids.get(group.casefold())
             if group_id is None:
                 for record in records:
-                    self._fail(record, f"{failure} {group!r}, which could not be created")
+                    self._fail_to_change_members(record, group, doing, f"{failure} {group!r}, which could not be created")
                 continue
-            for record, outcome in self._outcomes(f"{doing} the group {group!r}", records, change, group_id, user_ids, self.batch_size):
+            outcomes = self._outcomes(f"{doing} the group {group!r}", records, change, group_id, user_ids, self.batch_size)
+            for record, outcome in outcomes:
                 if outcome.ok:
                     self._wrote(record)
-                    if doing == JOINING and id(record) in self._joins_left:
-                        self._joins_left[id(record)].remove(group)
                 else:
-                    self._fail(record, f"{failure} {group!r}: {outcome.error.message}")
+                    self._fail_to_change_members(record, group, doing, f"{failure} {group!r}: {outcome.error.message}")
+            if self.stopped and doing == JOINING:
+                self._join_cut_short = (group, {id(record) for record, outcome in outcomes if outcome.ok})
+
+    def _fail_to_change_members(self, record: UserRecord, group: str, doing: str, message: str) -> None:
+        self._fail(record, message)
+        if doing == JOINING:
+            self._joins_refused.setdefault(id(record), set()).add(group)
 
     def _record(self, record: UserRecord, outcome, done: list[UserRecord], failure: str) -> bool:
         if outcome.ok:
@@ -291,9 +300,21 @@ class _Applier:
 
     def missing_groups(self) -> list[tuple[UserRecord, list[str]]]:
         """The users created that did not join all of their groups (one was refused, or a stop came first), with those groups."""
-        if not self.stopped and not self._failed:
+        if not self.stopped and not self._joins_refused:
             return []  # every join was made
-        return [(create.record, self._joins_left[id(create.record)]) for create, _user_id in self._created if self._joins_left.get(id(create.record))]
+        cut_short, joined_then = self._join_cut_short or (None, set())
+        # The groups every user joined unless refused: those before the one a stop cut short, or all of
+        # them when joining ran to its end (none when a stop came before joining began).
+        joined = set(self._join_order[:self._join_order.index(cut_short)] if cut_short is not None else self._join_order)
+        missing = []
+        for create, _user_id in self._created:
+            key = id(create.record)
+            refused = self._joins_refused.get(key, ())
+            lacking = [group for group in create.groups
+                       if group in refused or not (group in joined or group == cut_short and key in joined_then)]
+            if lacking:
+                missing.append((create.record, lacking))
+        return missing
 
 
 def apply_plan(

@@ -224,6 +224,14 @@ def test_a_user_created_before_a_stop_is_told_which_of_its_groups_a_rerun_gives_
     assert report.interruption.endswith("errors lists the users created in this run that are not in all of their groups yet, and what to do for each.")
 
 
+def test_a_user_created_and_in_its_groups_before_a_stop_while_others_leave_theirs_is_created():
+    client = ScriptedClient(drop=("remove_group_members", 0))
+    records = [record("amy", groups=("all",)), record("bob", groups=("sales", "all"))]
+    report = apply(records, client, [server_user("amy", groups=("sales",))], remove_from_unlisted_groups=True)
+    assert client.members_added == {"g-all": ["id-bob", "id-amy"], "g-sales": ["id-bob"]}
+    assert names(report.created) == ["bob"] and [failure.record.name for failure in report.failures] == ["amy"]
+
+
 def test_a_user_refused_by_a_group_its_template_gives_is_told_to_add_it_in_kerio():
     client = ScriptedClient(refuse={("g-all", "id-amy")})
     report = apply([record("amy", groups=("sales",))], client, template={"name": "Staff", "userGroups": [{"id": "g-all", "name": "all"}]})

@@ -254,7 +254,7 @@ class EntryMapper:
             # A local part is checked as one: address_problem would take one holding '@' for a whole address.
             problem = f"the address {address!r} (before its domain) holds an '@'" if "@" in address else address_problem(address)
             if problem:
-                skipped.append(InputError(Origin(source=self.source, entry=dn), f"{problem}; the user is imported without it"))
+                skipped.append(InputError(Origin(source=self.source, entry=dn), f"{problem}; the address is left out of the user"))
             else:
                 addresses.append(address)
         return tuple(addresses)

@@ -136,9 +136,9 @@ def test_an_address_kerio_would_refuse_is_left_out_and_reported_not_the_whole_im
     assert [(str(problem.origin), problem.message.split(":")[0]) for problem in mapped.skipped] == [
         ("ad, CN=Bad Mail,DC=example,DC=test", "the address 'bad mail' is not valid"),
         ("ad, CN=Bad Mail,DC=example,DC=test", "the address 'jürgen' is not valid"),
-        ("ad, CN=Bad Mail,DC=example,DC=test", "the address 'jd@x' (before its domain) holds an '@'; the user is imported without it"),
+        ("ad, CN=Bad Mail,DC=example,DC=test", "the address 'jd@x' (before its domain) holds an '@'; the address is left out of the user"),
     ]
-    assert all(problem.message.endswith("; the user is imported without it") for problem in mapped.skipped)
+    assert all(problem.message.endswith("; the address is left out of the user") for problem in mapped.skipped)
 
 
 def test_an_ad_account_without_a_display_name_takes_its_cn_as_full_name():

@@ -176,7 +176,8 @@ options:
           - Directory attributes to read instead of the defaults, by field; keys C(login), C(full_name), C(description),
             C(mail), C(addresses), C(groups), C(disabled) and C(identity).
           - "Defaults, in that order of keys, for V(active_directory): C(sAMAccountName), C(displayName) then C(cn), C(description),
-            C(mail), C(proxyAddresses), C(memberOf), C(userAccountControl), C(objectGUID); for V(edirectory): C(cn) then C(uid),
+            C(mail), C(proxyAddresses), C(memberOf), C(userAccountControl), C(objectGUID); for V(edirectory): C(cn) then C(uid) (the first
+            that makes a valid login name),
             C(fullName), C(description), C(mail), none, C(groupMembership), C(loginDisabled), C(GUID); for V(ldap): C(uid),
             C(displayName) then C(cn), C(description), C(mail), none, C(memberOf), none, C(entryUUID)."
         type: dict

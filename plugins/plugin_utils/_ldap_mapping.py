@@ -194,17 +194,15 @@ def identity_text(attribute: str, value: bytes) -> str:
 # ---------------------------------------------------------------------------------------------
 
 
-def _login(dn: str, values: t.Mapping[str, list[bytes]], mapping: Mapping) -> tuple[str, str] | str:
-    """(attribute, value) of the login, preferring the value that names the entry (eDirectory's cn); else why not."""
-    found = first_of(values, mapping.login)
-    if found is None:
-        return f"the entry has no {' or '.join(mapping.login)}, so it has no login name"
-    attribute, raw = found
-    texts = [_text(value) for value in raw]
+def _login_candidates(dn: str, values: t.Mapping[str, list[bytes]], mapping: Mapping) -> list[tuple[str, str]]:
+    """(attribute, value) for each login attribute the entry has, in the mapping's order; of several values, the one naming the entry."""
     rdn_attribute, rdn_value = first_rdn(dn)
-    if rdn_attribute.casefold() == attribute.casefold() and rdn_value in texts:
-        return attribute, rdn_value
-    return attribute, texts[0]
+    candidates = []
+    for attribute in mapping.login:
+        texts = [_text(value) for value in values.get(attribute.casefold(), ())]
+        if texts:
+            candidates.append((attribute, rdn_value if rdn_attribute.casefold() == attribute.casefold() and rdn_value in texts else texts[0]))
+    return candidates
 
 
 def _single(values: t.Mapping[str, list[bytes]], names: tuple[str, ...]) -> str | None:
@@ -224,19 +222,24 @@ class EntryMapper:
     note: t.Callable[[str], None] = lambda line: None
 
     def login(self, dn: str, values: t.Mapping[str, list[bytes]]) -> str | InputError:
-        """The Kerio login name of the entry, or why it has none."""
+        """The Kerio login name of the entry: the first of its login attributes that makes a valid one; or why it has none.
+
+        eDirectory's cn, mandatory, is a full name in trees that name users by uid: then uid is the login.
+        """
         origin = Origin(source=self.source, entry=dn)
-        login = _login(dn, values, self.mapping)
-        if isinstance(login, str):
-            return InputError(origin, login)
-        attribute, original = login
-        name = normalise_login(original)
-        problem = f"its {attribute} is empty" if not name else login_name_problem(name)
-        if problem:
-            return InputError(origin, f"{problem} ({attribute} {original!r}); it is not imported")
-        if name != original.strip():
-            self.note(f"{dn}: login {original!r} imported as {name!r}")
-        return name
+        candidates = _login_candidates(dn, values, self.mapping)
+        if not candidates:
+            return InputError(origin, f"the entry has no {' or '.join(self.mapping.login)}, so it has no login name")
+        problems = []
+        for attribute, original in candidates:
+            name = normalise_login(original)
+            problem = f"its {attribute} is empty" if not name else login_name_problem(name)
+            if problem is None:
+                if name != original.strip():
+                    self.note(f"{dn}: login {original!r} imported as {name!r}")
+                return name
+            problems.append(f"{problem} ({attribute} {original!r})")
+        return InputError(origin, f"{problems[0]}; it is not imported")
 
     def enabled(self, values: t.Mapping[str, list[bytes]]) -> bool | None:
         if not self.mapping.disabled:

@@ -164,6 +164,11 @@ def test_the_login_prefers_the_value_that_names_the_entry():
     assert record.name == "jdoe" and record.enabled is True
     (record,) = mapping.EntryMapper(edir, "s", DOMAINS).map_all([entry("uid=jdoe,o=Example", uid="jdoe")]).records  # no cn: uid
     assert record.name == "jdoe"
+    # A tree that names users by uid: cn, mandatory, holds the full name, which is no login name.
+    (record,) = mapping.EntryMapper(edir, "s", DOMAINS).map_all([entry("uid=jane.roe,o=Example", uid="jane.roe", cn="Jane Roe")]).records
+    assert record.name == "jane.roe"
+    (skipped,) = mapping.EntryMapper(edir, "s", DOMAINS).map_all([entry("cn=Jane Roe,o=Example", cn="Jane Roe")]).skipped
+    assert "(cn 'Jane Roe'); it is not imported" in skipped.message
 
 
 def test_unusable_and_disabled_entries_are_reported_not_dropped():

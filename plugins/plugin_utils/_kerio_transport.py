@@ -359,7 +359,10 @@ class KerioSession:
                     warnings.filterwarnings("ignore", message="Unverified HTTPS request")
                 # The token goes in the header only (reference §2.2), added per request so it lives in one place.
                 headers = {"X-Token": self._token.reveal()} if self._token is not None else None
-                response = self._http.post(self.url, data=json.dumps(body).encode("utf-8"), headers=headers, timeout=self.timeout)
+                # Kerio answers every call itself (reference §2.1). A redirect would send the body, the login
+                # password included, again to wherever it points, plain http or another host: it is not followed.
+                response = self._http.post(self.url, data=json.dumps(body).encode("utf-8"), headers=headers, timeout=self.timeout,
+                                           allow_redirects=False)
         except requests.exceptions.SSLError as exc:
             failure = _tls_failure(exc)
         except requests.exceptions.ConnectTimeout:
@@ -379,6 +382,10 @@ class KerioSession:
             return failure
         if response.status_code in TRANSIENT_HTTP_STATUSES:
             return _Failure(f"HTTP {response.status_code} {response.reason}", transient=True, sent=True)
+        if response.is_redirect:
+            return _Failure(f"HTTP {response.status_code} {response.reason}, a redirect to {_shown_location(response.headers['Location'])} "
+                            f"that was not followed", transient=False, sent=True,
+                            advice="Set url to the Kerio Connect administration address itself (https, port 4040), not to one that redirects.")
         if response.status_code != 200:
             return _Failure(f"HTTP {response.status_code} {response.reason}", transient=False, sent=True,
                             advice="Check that the url points at the Kerio Connect administration port (4040).")
@@ -476,6 +483,12 @@ def _tls_failure(exc: Exception) -> _Failure:
                         transient=False, sent=False, tls=True)
     # Anything else (an unexpected EOF, a reset) can happen mid-exchange: a broken connection.
     return _Failure(f"the TLS connection broke ({reason})", transient=True, sent=True)
+
+
+def _shown_location(location: str) -> str:
+    """A redirect's target without what may hold a secret: a user and password, the query, the fragment."""
+    parts = urllib.parse.urlsplit(location)
+    return urllib.parse.urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
 
 
 def _connect_failed(exc: Exception) -> bool:

@@ -39,8 +39,8 @@ class FakeKerio(requests.adapters.BaseAdapter):
     """A scripted Kerio server living inside requests: no sockets, no TLS.
 
     ``script[method]`` is a list of actions used one per call before the default behaviour:
-    a dict (a result, or ``{"error": …}``), an int (an HTTP status with an HTML body), bytes
-    (a raw 200 body) or an exception to raise as requests would.
+    a dict (a result, or ``{"error": …}``), an int (an HTTP status with an HTML body), a
+    ``(status, location)`` pair (a redirect), bytes (a raw 200 body) or an exception to raise as requests would.
     """
 
     def __init__(self, password=ADMIN_PASSWORD):
@@ -69,6 +69,11 @@ class FakeKerio(requests.adapters.BaseAdapter):
             raise action
         if isinstance(action, int):
             return self.response(request, action, b"<html>error</html>")
+        if isinstance(action, tuple):
+            status, location = action
+            redirect = self.response(request, status, b"")
+            redirect.headers["Location"] = location
+            return redirect
         if isinstance(action, bytes):
             return self.response(request, 200, action)
         envelope = {"jsonrpc": "2.0", "id": body["id"]}
@@ -98,7 +103,8 @@ class FakeKerio(requests.adapters.BaseAdapter):
     def response(request, status, content):
         response = requests.Response()
         response.status_code = status
-        response.reason = {200: "OK", 404: "Not Found", 502: "Bad Gateway", 503: "Service Unavailable"}.get(status, "Error")
+        response.reason = {200: "OK", 307: "Temporary Redirect", 308: "Permanent Redirect", 404: "Not Found", 502: "Bad Gateway",
+                           503: "Service Unavailable"}.get(status, "Error")
         response._content = content  # pylint: disable=protected-access
         response.headers = CaseInsensitiveDict({"Content-Type": "application/json-rpc"})
         response.url = request.url

@@ -398,6 +398,30 @@ def test_http_404_names_the_port(make_client, fake):
     assert fake.methods() == ["Session.login"]
 
 
+@pytest.mark.parametrize("status", [301, 302, 307, 308])
+def test_a_redirect_is_not_followed_so_the_password_goes_nowhere_else(make_client, fake, status):
+    fake.script["Session.login"] = [(status, "http://admin:hunter2@elsewhere.test:8080/steal?token=abc#x")]
+    client = make_client()
+    client._session._http.mount("http://", fake)  # pylint: disable=protected-access
+    with pytest.raises(KerioConnectionError) as info:
+        with client:
+            pass
+    assert fake.methods() == ["Session.login"]  # the login, password and all, went to the url given and nowhere else
+    message = str(info.value)
+    assert f"HTTP {status}" in message and "a redirect to http://elsewhere.test:8080/steal that was not followed" in message
+    assert "Set url to the Kerio Connect administration address itself" in message
+    assert "hunter2" not in message and "token=abc" not in message and ADMIN_PASSWORD not in message
+
+
+def test_a_redirect_of_a_write_is_not_followed_either(make_client, fake):
+    fake.script["Users.set"] = [(307, "https://other.test:4040/admin/api/jsonrpc/")]
+    with make_client() as client:
+        client._session._http.mount("https://other.test", fake)  # pylint: disable=protected-access
+        with pytest.raises(KerioConnectionError, match="HTTP 307.*redirect to https://other.test:4040/admin/api/jsonrpc/"):
+            client.set_users(["u1"], {"isEnabled": True})
+    assert fake.methods().count("Users.set") == 1
+
+
 def test_non_json_answer_is_a_protocol_error(make_client, fake):
     fake.script["Session.login"] = [b"<html>Kerio WebMail</html>"]
     with pytest.raises(KerioProtocolError, match="did not answer with JSON-RPC"):

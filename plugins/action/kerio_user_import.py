@@ -6,6 +6,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import typing as t
+
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible.module_utils.errors import UnsupportedError
@@ -56,6 +60,25 @@ def _about_entries(error) -> bool:
     return any(f"found in '{option}'" in error.msg for option in ENTRY_SPECS)
 
 
+@contextlib.contextmanager
+def _environment(variables: dict[str, str]) -> t.Iterator[None]:
+    """``variables`` set in this process's environment meanwhile.
+
+    The import runs in the worker Ansible forks for the task, on the controller: this gives it the
+    environment a module run there would have, the controller's with the task's on top.
+    """
+    saved = {name: os.environ.get(name) for name in variables}
+    os.environ.update(variables)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
 class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _requires_connection = False
@@ -63,6 +86,23 @@ class ActionModule(ActionBase):
     def run(self, tmp=None, task_vars=None):
         result = super().run(tmp, task_vars)
         del tmp
+        # The environment keyword reaches what reads the environment: the KERIO_* fallbacks of the
+        # connection options, and requests' proxy and CA bundle variables.
+        with _environment(self._task_environment()):
+            return self._run(result)
+
+    def _task_environment(self) -> dict[str, str]:
+        """The task's environment keyword (the play's and blocks' entries first), templated, as Ansible gives it to modules."""
+        entries = self._task.environment or []
+        variables: dict[str, str] = {}
+        for entry in entries if isinstance(entries, list) else [entries]:
+            templated = self._templar.template(entry) if entry else {}
+            if not isinstance(templated, dict):
+                raise AnsibleActionFail(f"environment must be a dictionary, received {templated} ({type(templated)})")
+            variables.update({str(name): str(value) for name, value in templated.items()})
+        return variables
+
+    def _run(self, result: dict) -> dict:
         try:
             _validation, args = self.validate_argument_spec(argument_spec=USER_IMPORT_SPEC)
         except AnsibleActionFail:

@@ -369,6 +369,11 @@ class KerioSession:
             failure = _Failure(f"no connection within the timeout ({self._timeout_of(0)} s)", transient=True, sent=False)
         except requests.exceptions.ReadTimeout:
             failure = _Failure(f"no answer within the timeout ({self._timeout_of(1)} s)", transient=True, sent=True)
+        except requests.exceptions.ProxyError as exc:
+            connect_failed = _connect_failed(exc)
+            reason = "could not connect to the proxy" if connect_failed else "the proxy failed before the server answered"
+            failure = _Failure(f"{reason} ({_innermost_reason(exc)})", transient=True, sent=not connect_failed,
+                               advice="Check the proxy that the environment names (HTTPS_PROXY, NO_PROXY).")
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             connect_failed = _connect_failed(exc)
             reason = "could not connect" if connect_failed else "the connection broke before the server answered"
@@ -494,6 +499,8 @@ def _shown_location(location: str) -> str:
 def _connect_failed(exc: Exception) -> bool:
     """True when the TCP connection was never made, so the request cannot have reached the server."""
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
+    if isinstance(reason, urllib3.exceptions.ProxyError):  # then the connection in question is the proxy's
+        reason = reason.original_error
     return isinstance(reason, (urllib3.exceptions.NewConnectionError, urllib3.exceptions.ConnectTimeoutError))
 
 

@@ -544,3 +544,46 @@ def test_an_unusable_generated_passwords_file_fails_check_mode_and_run_alike(ker
         assert "generated_passwords_file" in result["msg"] and str(path) in result["msg"]
         assert "Errno" not in result["msg"]
     assert kerio.write_calls() == 0 and kerio.users() == before
+
+
+def test_the_environment_keyword_reaches_the_connection_fallbacks_and_proxies(kerio, tmp_path, playbook_runner):
+    # The module runs in Ansible's worker on the controller, which the environment keyword does not
+    # touch by itself; a module run there would see it, and so does this one.
+    playbook = tmp_path / "environment.yml"
+    playbook.write_text(f"""
+- hosts: localhost
+  gather_facts: false
+  environment:
+    KERIO_URL: {kerio.url}
+    KERIO_USER: {kerio.admin_user}
+    KERIO_PASSWORD: "{{{{ admin_password }}}}"
+  tasks:
+    - name: Import one user, connected through the play's environment
+      kerio.connect.kerio_user_import:
+        domain: example.com
+        ca_path: {kerio.ca_path}
+        users: [{{name: solo, full_name: Solo User, password: S0lo-Pa55word}}]
+    - name: Through a proxy that refuses connections, set for this task only
+      kerio.connect.kerio_user_import:
+        domain: example.com
+        ca_path: {kerio.ca_path}
+        users: [{{name: duo, password: Du0-Pa55word}}]
+      environment:
+        HTTPS_PROXY: http://127.0.0.1:9
+        NO_PROXY: ""
+      ignore_errors: true
+    - name: The proxy was this task's only
+      kerio.connect.kerio_user_import:
+        domain: example.com
+        ca_path: {kerio.ca_path}
+        users: [{{name: trio, password: Tri0-Pa55word}}]
+""", encoding="utf-8")
+    run = playbook_runner(playbook=playbook, inventory="localhost,", extra_args=["-e", f"admin_password={ADMIN_PASSWORD}"],
+                          env={"KERIO_URL": "", "KERIO_USER": "", "KERIO_PASSWORD": "", "HTTPS_PROXY": "", "NO_PROXY": "127.0.0.1"})
+    assert run.returncode == 0, run.output
+    assert run.result("Import one user, connected through the play's environment")["created"] == ["solo"]
+    proxied = run.result("Through a proxy that refuses connections, set for this task only")
+    assert "could not connect to the proxy" in proxied["msg"] and "port=9" in proxied["msg"], proxied
+    assert run.result("The proxy was this task's only")["created"] == ["trio"]
+    assert set(kerio.users()) >= {"solo", "trio"} and "duo" not in kerio.users()
+    assert ADMIN_PASSWORD not in run.output

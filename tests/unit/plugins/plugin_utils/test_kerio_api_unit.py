@@ -455,6 +455,18 @@ def test_a_write_that_could_not_connect_says_nothing_was_written(make_client, fa
     assert "Connection refused" in str(info.value)
 
 
+def test_a_write_whose_proxy_refused_the_connection_says_nothing_was_written(make_client, fake):
+    urllib3_errors = _kerio_transport.urllib3.exceptions
+    refused = requests.exceptions.ProxyError(urllib3_errors.MaxRetryError(None, ENDPOINT, urllib3_errors.ProxyError(
+        "Unable to connect to proxy", urllib3_errors.NewConnectionError(None, "Failed to establish a new connection: [Errno 111] Connection refused"))))
+    fake.script["Users.set"] = [refused]
+    with make_client() as client:
+        with pytest.raises(KerioConnectionError) as info:
+            client.set_users(["u1"], {"isEnabled": False})
+    assert not info.value.outcome_unknown and "Nothing was written" in str(info.value)
+    assert "could not connect to the proxy" in str(info.value) and "HTTPS_PROXY" in str(info.value)
+
+
 # Paging ---------------------------------------------------------------------------------
 
 def paged(items, cap=None, total=True):

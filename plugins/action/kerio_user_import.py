@@ -57,7 +57,8 @@ def _about_entries(error) -> bool:
     if isinstance(error, UnsupportedError):
         names = error.msg.split(". Supported parameters", 1)[0].split(", ")
         return all(name.split(".", 1)[0] in ENTRY_SPECS for name in names)
-    return any(f"found in '{option}'" in error.msg for option in ENTRY_SPECS)
+    # Ansible quotes the list's name in most messages, but not in those of required_if.
+    return any(f"found in '{option}'" in error.msg or error.msg.endswith(f" found in {option}") for option in ENTRY_SPECS)
 
 
 @contextlib.contextmanager

@@ -105,13 +105,17 @@ options:
         type: list
         elements: str
       port:
-        description: The directory's port, when not 636 (V(ldaps)) or 389.
+        description:
+          - The directory's port, when not 636 (V(ldaps)) or 389.
+          - For V(kerio_directory), Kerio is given it after the server's name, as C(server:port) (C([address]:port) for an IPv6
+            address), which is how Kerio takes a directory server on a non-standard port.
         type: int
       domain_name:
         description:
           - For V(active_directory), the AD domain, for example C(corp.example.com); the search base
             C(DC=corp,DC=example,DC=com) follows from it unless O(sources[].search_base) is given.
-          - For V(kerio_directory), the remote domain name (the NT domain name for V(WinNT)).
+          - For V(kerio_directory), the remote domain as Kerio's import dialog asks for it; the NT domain name for V(WinNT), the AD
+            domain for V(ActiveDirectory), the NDS organization for V(NovellEDirectory) (O(sources[].organization) is for V(edirectory)).
         type: str
       organization:
         description:

@@ -35,7 +35,9 @@ def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
         raise DirectoryError(PLAINTEXT_REFUSED)
     address = (options.get("server") or [""])[0]
     if address and options.get("port"):
-        address = f"{address}:{options['port']}"
+        # Kerio's own convention for a directory server on another port; an IPv6 address is bracketed
+        # so that its last group cannot be read as the port.
+        address = f"[{address}]:{options['port']}" if ":" in address else f"{address}:{options['port']}"
     return {
         "directoryType": options["directory_type"],
         "remoteDomainName": options["domain_name"],
@@ -47,12 +49,22 @@ def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
     }
 
 
+# The console's advice before an import from a directory, which only Kerio's side can see.
+KERIO_DEBUG_LOG = "Kerio's debug log (Directory Service Lookup) shows its side of the lookup."
+
+
+def lookup_failure_advice(options: dict[str, t.Any]) -> str:
+    """What to check when Kerio could not read the directory: its own log, and for an NT domain the console's prerequisite."""
+    if options["directory_type"] == "WinNT":
+        return f"Kerio reads an NT domain only when it runs on Windows on a computer that belongs to that domain. {KERIO_DEBUG_LOG}"
+    return KERIO_DEBUG_LOG
+
+
 def describe_import_server(server: dict[str, t.Any]) -> str:
     """What Kerio is asked to read, for the log at -vvv (its bind password left out)."""
     return (f"Users.getFromServer: Kerio lists the users of {server['directoryType']} {server['remoteDomainName']!r} from "
             f"{server['address'] or 'its default server'}, bound as {server['loginName'] or '(nobody)'}, filter "
-            f"{server['ldapFilter'] or '(none)'}, {'secure' if server['isSecureConnection'] else 'plain'} connection. Kerio's own "
-            f"debug log (Directory Service Lookup) shows its side of the lookup.")
+            f"{server['ldapFilter'] or '(none)'}, {'secure' if server['isSecureConnection'] else 'plain'} connection. {KERIO_DEBUG_LOG}")
 
 
 def _record(item: dict[str, t.Any], origin: Origin) -> UserRecord:

@@ -22,6 +22,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import Ke
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import (
     describe_import_server,
     import_server,
+    lookup_failure_advice,
     records_from_importees,
     source_name,
 )
@@ -173,7 +174,7 @@ def _kerio_directory(rank: int, options: dict, client, domain_id: str, existing_
     try:
         importees = client.users_from_server(server, domain_id)
     except KerioApiError as error:  # Kerio could not read the directory: named after the source, as the controller's are
-        raise DirectoryError(str(error)) from None
+        raise DirectoryError(f"{error} {lookup_failure_advice(options)}") from None
     records, skipped = records_from_importees(importees, name, existing_logins)
     return SourceResult(rank, {"source": name, "type": "kerio_directory", "users": len(records)}, records, skipped=skipped)
 

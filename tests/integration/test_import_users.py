@@ -363,11 +363,13 @@ def test_an_entry_named_in_the_options_check_hides_no_other_problem(kerio, tmp_p
         kerio_password: {ADMIN_PASSWORD}
         ca_path: {kerio.ca_path}
         users: [{{name: solo, enabled: maybe, password: S0lo-Pa55word}}]
+        sources: [{{type: kerio_directory, directory_type: NovellEDirectory, organization: acme}}]
 """, encoding="utf-8")
     run = playbook_runner(playbook=playbook, inventory="localhost,")
     assert run.failed == 1
     assert "users[0] (solo): argument 'enabled' is of type" in run.output and "missing required arguments: domain" in run.output
-    assert "found in 'users'" not in run.output  # said once, with the entry named
+    assert "sources[0] (kerio_directory): type is kerio_directory but all of the following are missing: domain_name" in run.output
+    assert "found in 'users'" not in run.output and "found in sources" not in run.output  # said once, with the entry named
     assert ADMIN_PASSWORD not in run.output and "S0lo-Pa55word" not in run.output and kerio.stats() == {}
 
 

@@ -122,6 +122,19 @@ def test_kerio_directory_in_clear_needs_allow_plaintext_like_the_other_directori
     assert import_server(dict(source, tls_mode="ldaps"))["isSecureConnection"] is True
 
 
+@pytest.mark.parametrize("server, port, address", [
+    ("dc1.corp.example.com", None, "dc1.corp.example.com"),
+    ("dc1.corp.example.com", 3269, "dc1.corp.example.com:3269"),  # Kerio's way of naming another port
+    ("192.0.2.7", 3269, "192.0.2.7:3269"),
+    ("2001:db8::5", 3269, "[2001:db8::5]:3269"),  # bracketed, or its last group would read as the port
+    ("2001:db8::5", None, "2001:db8::5"),
+])
+def test_kerio_directory_server_and_port_make_one_address(server, port, address):
+    source = {"type": "kerio_directory", "directory_type": "ActiveDirectory", "domain_name": "corp.example.com", "server": [server],
+              "port": port}
+    assert import_server(source)["address"] == address
+
+
 @pytest.mark.parametrize("address, words", [
     ("bad address", "is not valid"), ("a..b", "is not valid"), ("a@b@example.com", "more than one '@'"), ("jd@", "ends with '@'"),
     ("x" * 65, "at most 64"),

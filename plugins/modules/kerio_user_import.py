@@ -84,6 +84,9 @@ options:
         description:
           - For V(csv), how fields are separated. V(auto) detects, per file, either Kerio scheme; fields separated by
             C(;) with multiple values separated by C(,), or fields separated by C(,) with multiple values in double quotes.
+          - Spaces after a delimiter are not part of the value that follows, so C(abird, VbD66op1, "read, all") gives the
+            password C(VbD66op1) and the groups C(read) and C(all). A password keeps any other space; a space it begins with
+            is kept when the password is in double quotes.
         type: str
         choices: ['auto', ';', ',']
         default: auto

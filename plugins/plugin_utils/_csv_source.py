@@ -148,7 +148,7 @@ def _read_rows(lines: list[str], start: int, delimiter: str) -> _Rows:
 
     Reading stops at broken quoting, returned with the line of the row it broke.
     """
-    reader = csv.reader(lines[start:], delimiter=delimiter, strict=True)
+    reader = csv.reader(lines[start:], delimiter=delimiter, skipinitialspace=True, strict=True)
     rows, line = [], start + 1
     try:
         for fields in reader:

@@ -240,6 +240,18 @@ def test_fields_and_empty_cells(tmp_path):
     assert (record.full_name, record.description, record.addresses, record.groups) == ("John Doe", "", (), ())
 
 
+def test_spaces_after_a_delimiter_are_layout_not_part_of_a_value(tmp_path):
+    # As people write CSV by hand: ", " between fields. A password keeps no space it did not hold,
+    # a quoted list after the space is one field, and a quoted value keeps the spaces inside its quotes.
+    source = read(tmp_path, 'Name, Password, FullName, Groups\nabird, VbD66op1, Alexandra Bird, "read, all"\newood, " Ahdpppu4", Edward Wood, sales\n')
+    assert source.errors == []
+    abird, ewood = source.records
+    assert (abird.password, abird.full_name, abird.groups) == ("VbD66op1", "Alexandra Bird", ("read", "all"))
+    assert ewood.password == " Ahdpppu4"
+    source = read(tmp_path, "Name;Password;Groups\nabird; VbD66op1; read, all\n")
+    assert (source.records[0].password, source.records[0].groups) == ("VbD66op1", ("read", "all"))
+
+
 def test_an_empty_password_cell_is_not_a_password(tmp_path):
     source = read(tmp_path, "Name;Password\njdoe;\n")
     assert source.records[0].password is None

@@ -35,6 +35,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport imp
     KerioConnectionError,
     KerioError,
     KerioProtocolError,
+    METHOD_NOT_FOUND,
     KerioSession,
     build_endpoint,
     is_read_method,
@@ -53,6 +54,9 @@ DEFAULT_PAGE_SIZE = 1000
 DEFAULT_BATCH_SIZE = 200
 # Errors that no item causes: every later call would fail the same way, so a batch helper stops.
 CALL_WIDE_ERRORS = frozenset({SESSION_EXPIRED, ACCESS_DENIED})
+# Rejections that no item causes but that leave other calls working: each item of the call fails
+# with it, and its batch is not halved, which would only repeat it.
+NOT_ABOUT_ITEMS = frozenset({METHOD_NOT_FOUND})
 # Addresses per Server.findEntityByEmail call: the whole of a large import's in a few calls, well
 # below the 50,000 items the API's own comments give as an example of a service's safety limit.
 ADDRESS_LOOKUP_SIZE = 10000
@@ -340,7 +344,7 @@ class KerioClient:
         except KerioApiError as exc:
             if exc.code in CALL_WIDE_ERRORS:
                 raise
-            return self._rejected(batch, chunk, offset, exc, halving)
+            return self._rejected(batch, chunk, offset, exc, halving and exc.code not in NOT_ABOUT_ITEMS)
         return self._map_items(batch.method, chunk, offset, result, params, creates=batch.creates, id_of=batch.id_of)
 
     def _rejected(self, batch: _Batch, chunk: t.Sequence[t.Any], offset: int, rejection: KerioApiError, halving: bool) -> list[ItemOutcome]:

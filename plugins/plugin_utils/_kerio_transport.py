@@ -41,6 +41,8 @@ LOGGER_NAME = "kerio.connect.api"
 # A library leaves output to its caller: without a handler, Python would print warnings to stderr.
 logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
 SESSION_EXPIRED = -32001
+# JSON-RPC's code for a method the server does not have (an older Kerio may lack Groups.removeMemberList).
+METHOD_NOT_FOUND = -32601
 SESSION_LIFECYCLE = frozenset({"Session.login", "Session.logout"})
 ACCESS_DENIED = 1004
 REDACTED = "********"

@@ -642,6 +642,16 @@ def test_a_server_that_takes_no_item_of_a_batch_is_not_asked_item_by_item_again(
     assert client.call_counts["Users.create"] == 7 + 1 + 1  # the first batch halved down to each item, the others sent once
 
 
+def test_a_method_the_server_lacks_fails_each_item_without_halving(make_client, fake):
+    # An older server without Groups.removeMemberList: no item is to blame, so none is looked for.
+    fake.handlers["Groups.removeMemberList"] = lambda params: rpc_error(-32601, "Method not found.")
+    with make_client() as client:
+        outcomes = client.remove_group_members("g", [f"u{n}" for n in range(12)], batch_size=8)
+    assert [outcome.error for outcome in outcomes] == [ItemError(-32601, "Method not found.")] * 12
+    assert [outcome.id for outcome in outcomes] == [f"u{n}" for n in range(12)]
+    assert client.call_counts["Groups.removeMemberList"] == 2  # each batch once
+
+
 def test_a_connection_lost_while_halving_keeps_what_the_halves_before_it_did(make_client, fake):
     fake.handlers["Users.create"] = creating()
     fake.script["Users.create"] = [rpc_error(1000, "Bad user %1.", "u0"), rpc_error(1000, "Bad user %1.", "u0"),

@@ -103,7 +103,8 @@ options:
         description:
           - Directory server names or addresses, tried in turn; the next is tried when one cannot be reached, breaks the connection
             or does not answer within O(sources[].timeout), not when it refuses the certificate, StartTLS or the credentials.
-          - For V(kerio_directory), the server Kerio contacts (only the first is used).
+          - For V(kerio_directory), the server Kerio contacts (only the first is used), as its import dialog asks for it; required but
+            for V(WinNT), where Kerio finds the NT domain by its name.
           - Required for V(active_directory), V(edirectory) and V(ldap).
         type: list
         elements: str

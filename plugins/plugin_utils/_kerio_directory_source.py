@@ -34,6 +34,9 @@ def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
     if not secure and not options.get("allow_plaintext"):
         raise DirectoryError(PLAINTEXT_REFUSED)
     address = (options.get("server") or [""])[0]
+    if not address and options["directory_type"] != "WinNT":  # Kerio finds an NT domain by its name alone
+        raise DirectoryError(f"Kerio reads {options['directory_type']} from the server its import dialog asks for (Import from server): "
+                             "set server to the directory server's name or address")
     if address and options.get("port"):
         # Kerio's own convention for a directory server on another port; an IPv6 address is bracketed
         # so that its last group cannot be read as the port.

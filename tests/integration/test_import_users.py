@@ -589,3 +589,36 @@ def test_the_environment_keyword_reaches_the_connection_fallbacks_and_proxies(ke
     assert run.result("The proxy was this task's only")["created"] == ["trio"]
     assert set(kerio.users()) >= {"solo", "trio"} and "duo" not in kerio.users()
     assert ADMIN_PASSWORD not in run.output
+
+
+def test_the_articles_comma_example_and_an_nt_domain_with_a_template(emulator_factory, tmp_path, playbook_runner):
+    # Kerio's article, as printed: a ';' header over ',' rows, imported with a template, beside an NT
+    # domain read by Kerio itself ("you can even use a template" holds for both).
+    seed = copy.deepcopy(SEED)
+    seed["nt_domains"] = {"CORP": {"users": [{"loginName": "pnovak", "fullName": "Petr Novák"}]}}
+    kerio = emulator_factory(seed=seed, admin_password=ADMIN_PASSWORD)
+    article = tmp_path / "article-comma.csv"
+    article.write_text('Name;Password;FullName;Description;MailAddress;Groups\n'
+                       'abird,VbD66op1,Alexandra Bird,Development,abird,"read,all"\n'
+                       'ewood,Ahdpppu4,Edward Wood,Sales,"awood,wood","sales,all"\n'
+                       'mtaylor,SpoiuS158,Michael Taylor,Assistant,"mtaylor,michael.taylor",all\n', encoding="utf-8")
+    sources = [{"type": "csv", "path": str(article)}, {"type": "kerio_directory", "directory_type": "WinNT", "domain_name": "CORP"}]
+    inventory = write_inventory(tmp_path, kerio, [{"domain": "example.com", "template": "Staff", "sources": sources}])
+
+    check = playbook_runner(inventory=inventory, check=True)
+    assert check.returncode == 0, check.output
+    assert sorted(check.result(IMPORT_TASK)["created"]) == ["abird", "ewood", "mtaylor", "pnovak"] and kerio.write_calls() == 0
+
+    run = playbook_runner(inventory=inventory)
+    assert run.returncode == 0, run.output
+    users = kerio.users()
+    assert sorted(users["abird"]["groups"]) == ["all", "read"] and users["abird"]["passwordSha256"] == sha256("VbD66op1")
+    assert sorted(users["ewood"]["emailAddresses"]) == ["awood", "wood"] and sorted(users["ewood"]["groups"]) == ["all", "sales"]
+    assert users["mtaylor"]["emailAddresses"] == ["michael.taylor"] and users["mtaylor"]["description"] == "Assistant"
+    for name in ("abird", "ewood", "mtaylor", "pnovak"):
+        assert users[name]["diskSizeLimit"]["limit"]["value"] == 2, name  # from the Staff template
+    assert users["pnovak"]["authType"] == "UWindowsNTAuth"  # the directory's sign-in, not the template's
+
+    kerio.reset_stats()
+    rerun = playbook_runner(inventory=inventory)
+    assert rerun.returncode == 0 and rerun.changed == 0 and kerio.write_calls() == 0, rerun.output

@@ -122,6 +122,14 @@ def test_kerio_directory_in_clear_needs_allow_plaintext_like_the_other_directori
     assert import_server(dict(source, tls_mode="ldaps"))["isSecureConnection"] is True
 
 
+def test_kerio_directory_needs_a_server_but_for_an_nt_domain():
+    nt_domain = {"type": "kerio_directory", "directory_type": "WinNT", "domain_name": "CORP"}
+    assert import_server(nt_domain)["address"] == ""
+    for directory_type in ("ActiveDirectory", "NovellEDirectory"):
+        with pytest.raises(DirectoryError, match=f"^Kerio reads {directory_type} from the server its import dialog asks for .*set server"):
+            import_server(dict(nt_domain, directory_type=directory_type, domain_name="corp.example.com"))
+
+
 @pytest.mark.parametrize("server, port, address", [
     ("dc1.corp.example.com", None, "dc1.corp.example.com"),
     ("dc1.corp.example.com", 3269, "dc1.corp.example.com:3269"),  # Kerio's way of naming another port

@@ -269,7 +269,10 @@ options:
   template:
     description:
       - Name of a Kerio user template (as offered by the console for this domain) applied to created users,
-        everything but name and password, as the console's import does. Values from the sources win.
+        as the console's import does. Values from the sources win.
+      - A created user takes the template's settings (description, sign-in, quotas and limits, forwarding, spam rule, access
+        policy, GAL publishing) and its role without folder rights; not its name, password or addresses (an address belongs to
+        one user only), nor its contact or home server.
       - Created users also join the template's groups, besides the groups they declare. With
         O(remove_from_unlisted_groups=true) the template's groups count as listed for every declared user,
         so no user is taken out of them and a second run changes nothing.

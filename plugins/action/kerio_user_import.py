@@ -12,53 +12,20 @@ import typing as t
 
 from ansible.errors import AnsibleActionFail, AnsibleError, AnsibleFileNotFound
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-from ansible.module_utils.errors import UnsupportedError
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
-from ansible_collections.kerio.connect.plugins.module_utils._argument_specs import (
-    CONNECTION_SPEC,
-    INLINE_USER_SPEC,
-    SOURCE_REQUIREMENTS,
-    SOURCE_SPEC,
-    USER_IMPORT_SPEC,
-)
+from ansible_collections.kerio.connect.plugins.module_utils._argument_specs import CONNECTION_SPEC, USER_IMPORT_SPEC
 from ansible_collections.kerio.connect.plugins.plugin_utils._importer import ImportAborted, ImportRequest, run_import
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import KerioError
+from ansible_collections.kerio.connect.plugins.plugin_utils._option_problems import is_about, problems_by_option
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError, InputValidationError
 
 CONNECTION_OPTION_NAMES = {"kerio_url": "url", "kerio_user": "user", "kerio_password": "password"}
 # A file wrong throughout (a broken quote, a wrong delimiter) has a problem on every line: past this
 # many, more of them tell nothing new and would bury the output.
 MAX_LISTED_PROBLEMS = 100
-# The list options whose entries are checked one by one when the options fail their check, with the
-# rules of one entry.
-ENTRY_SPECS = {"sources": (SOURCE_SPEC, {"required_if": SOURCE_REQUIREMENTS}), "users": (INLINE_USER_SPEC, {})}
 
 display = Display()
-
-
-def _entry_problems(task_args: dict) -> list[str]:
-    """What is wrong with each entry of sources and users, named after it (Ansible's own message names only the list)."""
-    problems = []
-    for option, (spec, rules) in ENTRY_SPECS.items():
-        entries = task_args.get(option)
-        for index, entry in enumerate(entries if isinstance(entries, list) else []):
-            if not isinstance(entry, dict):
-                continue  # the list's own check says so
-            label = entry.get("name") or entry.get("type")
-            for error in ArgumentSpecValidator(spec, **rules).validate(entry).errors:
-                message = f"unsupported parameter {error.msg}" if isinstance(error, UnsupportedError) else error.msg
-                problems.append(f"{option}[{index}]{f' ({label})' if label else ''}: {message}")
-    return problems
-
-
-def _about_entries(error) -> bool:
-    """Whether one of Ansible's option errors is only about entries of sources or users, which _entry_problems names."""
-    if isinstance(error, UnsupportedError):
-        names = error.msg.split(". Supported parameters", 1)[0].split(", ")
-        return all(name.split(".", 1)[0] in ENTRY_SPECS for name in names)
-    # Ansible quotes the list's name in most messages, but not in those of required_if.
-    return any(f"found in '{option}'" in error.msg or error.msg.endswith(f" found in {option}") for option in ENTRY_SPECS)
 
 
 @contextlib.contextmanager
@@ -93,25 +60,21 @@ class ActionModule(ActionBase):
             return self._run(result)
 
     def _task_environment(self) -> dict[str, str]:
-        """The task's environment keyword (the play's and blocks' entries first), templated, as Ansible gives it to modules."""
-        entries = self._task.environment or []
-        variables: dict[str, str] = {}
-        for entry in entries if isinstance(entries, list) else [entries]:
-            templated = self._templar.template(entry) if entry else {}
-            if not isinstance(templated, dict):
-                raise AnsibleActionFail(f"environment must be a dictionary, received {templated} ({type(templated)})")
-            variables.update({str(name): str(value) for name, value in templated.items()})
-        return variables
+        """The environment keyword of the task (and of its play and blocks), merged and templated as Ansible does for modules."""
+        variables: dict[str, t.Any] = {}
+        self._compute_environment_string(variables)
+        return {str(name): str(value) for name, value in variables.items()}
 
     def _run(self, result: dict) -> dict:
         try:
             _validation, args = self.validate_argument_spec(argument_spec=USER_IMPORT_SPEC)
         except AnsibleActionFail:
-            problems = _entry_problems(self._task.args)
+            problems = problems_by_option(self._task.args)
             if not problems:
                 raise
-            others = [error.msg for error in ArgumentSpecValidator(USER_IMPORT_SPEC).validate(self._task.args).errors if not _about_entries(error)]
-            return dict(result, failed=True, changed=False, msg="\n".join([*problems, *others]), errors=[])
+            others = [error.msg for error in ArgumentSpecValidator(USER_IMPORT_SPEC).validate(self._task.args).errors if not is_about(error, problems)]
+            named = [problem for option_problems in problems.values() for problem in option_problems]
+            return dict(result, failed=True, changed=False, msg="\n".join([*named, *others]), errors=[])
         try:
             request = self._request(args)
             result.update(run_import(request, check_mode=self._task.check_mode, diff=self._task.diff, log=display.vvv))

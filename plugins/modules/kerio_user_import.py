@@ -101,8 +101,9 @@ options:
         default: auto
       server:
         description:
-          - Directory server names or addresses, tried in turn; the next is tried when one cannot be reached, breaks the connection
-            or does not answer within O(sources[].timeout), not when it refuses the certificate, StartTLS or the credentials.
+          - Directory server host names or IP addresses (without a port or scheme), tried in turn; the next is tried when one
+            cannot be reached, breaks the connection or does not answer within O(sources[].timeout), not when it refuses the
+            certificate, StartTLS or the credentials.
           - For V(kerio_directory), the server Kerio contacts (only the first is used), as its import dialog asks for it; required but
             for V(WinNT), where Kerio finds the NT domain by its name.
           - Required for V(active_directory), V(edirectory) and V(ldap).
@@ -111,8 +112,8 @@ options:
       port:
         description:
           - The directory's port, when not 636 (V(ldaps)) or 389.
-          - For V(kerio_directory), Kerio is given it after the server's name, as C(server:port) (C([address]:port) for an IPv6
-            address), which is how Kerio takes a directory server on a non-standard port.
+          - For V(kerio_directory), Kerio is given it after the server's name or address, as C(dc1.corp.example.com:3269) (an IPv6
+            address in brackets), which is how Kerio takes a directory server on a non-standard port.
         type: int
       domain_name:
         description:

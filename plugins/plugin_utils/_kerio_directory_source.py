@@ -21,6 +21,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     Origin,
     UserRecord,
     login_name_problem,
+    server_problem,
 )
 
 
@@ -37,6 +38,9 @@ def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
     if not address and options["directory_type"] != "WinNT":  # Kerio finds an NT domain by its name alone
         raise DirectoryError(f"Kerio reads {options['directory_type']} from the server its import dialog asks for (Import from server): "
                              "set server to the directory server's name or address")
+    problem = server_problem(address) if address else None
+    if problem:
+        raise DirectoryError(problem)
     if address and options.get("port"):
         # Kerio's own convention for a directory server on another port; an IPv6 address is bracketed
         # so that its last group cannot be read as the port.

@@ -372,9 +372,11 @@ class KerioSession:
         except requests.exceptions.ReadTimeout:
             failure = _Failure(f"no answer within the timeout ({self._timeout_of(1)} s)", transient=True, sent=True)
         except requests.exceptions.ProxyError as exc:
+            # The url is https, so the request goes out only through a tunnel the proxy has opened: a
+            # proxy error means nothing reached Kerio. One that refused the tunnel (407, 403) would again.
             connect_failed = _connect_failed(exc)
-            reason = "could not connect to the proxy" if connect_failed else "the proxy failed before the server answered"
-            failure = _Failure(f"{reason} ({_innermost_reason(exc)})", transient=True, sent=not connect_failed,
+            reason = "could not connect to the proxy" if connect_failed else "the proxy did not open a connection to the server"
+            failure = _Failure(f"{reason} ({_innermost_reason(exc)})", transient=connect_failed, sent=False,
                                advice="Check the proxy that the environment names (HTTPS_PROXY, NO_PROXY).")
         except (requests.exceptions.ConnectionError, requests.exceptions.ChunkedEncodingError) as exc:
             connect_failed = _connect_failed(exc)
@@ -385,6 +387,8 @@ class KerioSession:
             # sending; anything else may have happened after the request went out.
             failure = _Failure(f"the HTTP request failed ({type(exc).__name__}: {_innermost_reason(exc)})", transient=False,
                                sent=not isinstance(exc, ValueError))
+        except ValueError as exc:  # requests parses a redirect's target even when not following it, and a malformed one raises this
+            failure = _Failure(f"the server's answer could not be read ({self.scrub(str(exc))})", transient=False, sent=True)
         if failure is not None:
             return failure
         if response.status_code in TRANSIENT_HTTP_STATUSES:

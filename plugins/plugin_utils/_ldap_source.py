@@ -30,7 +30,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_connection imp
 )
 from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_search import SearchRequest, check_filter, search_directory
 from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_mapping import FIELDS, EntryMapper, Mapping
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import PLAINTEXT_REFUSED, InputError, UserRecord
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import PLAINTEXT_REFUSED, InputError, UserRecord, server_problem
 
 __all__ = ["DirectoryError", "DirectorySource", "check_directory_options", "read_directory_source", "DEFAULTS"]
 
@@ -67,7 +67,6 @@ DEFAULTS = {
 
 # An attribute description: a name (or OID) with options; nothing that could break out of a filter or a command line.
 _ATTRIBUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)(?:;[A-Za-z0-9-]+)*$")
-_HOST = re.compile(r"^[A-Za-z0-9._:-]+$")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -156,10 +155,9 @@ def _hosts(options: t.Mapping[str, t.Any]) -> tuple[str, ...]:
     hosts = tuple(str(host).strip() for host in ([servers] if isinstance(servers, str) else servers) if str(host).strip())
     if not hosts:
         raise DirectoryError("server is empty: give the directory server's host name or address (several for fallback)")
-    bad = [host for host in hosts if not _HOST.match(host)]
-    if bad:
-        raise DirectoryError(f"server {', '.join(map(repr, bad))}: give a host name or address only; "
-                             "the port and the scheme are the port and tls_mode options")
+    problems = [problem for problem in map(server_problem, hosts) if problem]
+    if problems:
+        raise DirectoryError("; ".join(problems))
     return hosts
 
 

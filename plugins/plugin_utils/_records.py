@@ -11,6 +11,7 @@ an existing user's value is left alone. An empty tuple or string is a declared e
 from __future__ import annotations
 
 import dataclasses
+import ipaddress
 import re
 import typing as t
 
@@ -23,6 +24,11 @@ LOGIN_NAME_MAX_LENGTH = 64
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
 LOCAL_PART_PATTERN = re.compile(rf"^{_ATOM}(\.{_ATOM})*$")
 LOCAL_PART_MAX_LENGTH = 64
+
+# A server's DNS name: labels of letters, digits, '-' and '_' (as some Windows hosts have), not
+# beginning or ending with '-', separated by single dots.
+_LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
+HOST_NAME_PATTERN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$")
 
 STATE_PRESENT = "present"
 # How users sign in, named as the auth_type options name it and as Kerio does.
@@ -145,6 +151,19 @@ def login_name_problem(name: str) -> str | None:
             "'.', '_' and '-', with no leading, trailing or double '.'"
         )
     return None
+
+
+def server_problem(server: str) -> str | None:
+    """Why ``server`` is not a directory server's host name or IP address alone, or ``None`` when it is."""
+    try:
+        ipaddress.ip_address(server)
+        return None
+    except ValueError:
+        if HOST_NAME_PATTERN.match(server):
+            return None
+    # Not quoted when it may hold a user name and password, as in ldap://reader:secret@dc1.
+    shown = "a server" if "@" in server else f"server {server!r}"
+    return f"{shown}: give a host name or IP address only; the port and the scheme are the port and tls_mode options"
 
 
 def address_problem(address: str) -> str | None:

@@ -467,6 +467,29 @@ def test_a_write_whose_proxy_refused_the_connection_says_nothing_was_written(mak
     assert "could not connect to the proxy" in str(info.value) and "HTTPS_PROXY" in str(info.value)
 
 
+def test_a_proxy_that_refuses_the_tunnel_is_not_asked_again_and_nothing_was_written(make_client, fake):
+    urllib3_errors = _kerio_transport.urllib3.exceptions
+    refused = requests.exceptions.ProxyError(urllib3_errors.MaxRetryError(None, ENDPOINT, urllib3_errors.ProxyError(
+        "Unable to connect to proxy", OSError("Tunnel connection failed: 407 Proxy Authentication Required"))))
+    fake.script["Users.set"] = [refused]
+    fake.script["Users.get"] = [refused]
+    with make_client() as client:
+        with pytest.raises(KerioConnectionError) as write:
+            client.set_users(["u1"], {"isEnabled": False})
+        with pytest.raises(KerioConnectionError) as read:
+            client.list_users(DOMAIN_ID)
+    assert not write.value.outcome_unknown and "Nothing was written" in str(write.value)
+    assert "the proxy did not open a connection to the server" in str(write.value) and "407" in str(write.value)
+    assert "after" not in str(read.value) and fake.methods().count("Users.get") == 1  # a refusal that a repeat would meet again
+
+
+def test_a_redirect_to_a_malformed_address_is_reported_as_such(make_client, fake):
+    fake.script["Session.login"] = [(307, "https://[2001:db8::1/x")]
+    with pytest.raises(KerioConnectionError, match=r"Session.login: .* failed: the server's answer could not be read \(Invalid IPv6 URL\)"):
+        with make_client():
+            pass
+
+
 # Paging ---------------------------------------------------------------------------------
 
 def paged(items, cap=None, total=True):

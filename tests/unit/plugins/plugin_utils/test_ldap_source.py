@@ -242,7 +242,11 @@ def test_defaults_for_active_directory():
     ({"bind_user": None}, "bind_user is not"),
     ({"bind_user": " "}, "bind_user is blank"),
     ({"server": []}, "server is empty"),
-    ({"server": ["ldaps://dc1:636"]}, "host name or address only"),
+    ({"server": ["ldaps://dc1:636"]}, "host name or IP address only"),
+    ({"server": ["dc1.example.test:636"]}, "server 'dc1.example.test:636': give a host name or IP address only; the port"),
+    ({"server": ["dc1", "127.0.0.1:1"]}, "server '127.0.0.1:1': give a host name"),
+    ({"server": [":::"]}, "server ':::'"), ({"server": ["-"]}, "server '-'"), ({"server": ["a..b"]}, "server 'a..b'"),
+    ({"server": ["[2001:db8::5]"]}, "server '[2001:db8::5]'"),
     ({"port": 70000}, "port"),
     ({"page_size": 0}, "page_size"),
     ({"attribute_map": {"surname": "sn"}}, "unknown keys surname"),
@@ -255,6 +259,18 @@ def test_bad_options_fail_clearly_without_the_password(changes, words):
     with pytest.raises(DirectoryError) as raised:
         source.directory_config({**AD_OPTIONS, **changes})
     assert words in str(raised.value) and PASSWORD not in str(raised.value)
+
+
+def test_a_server_holding_credentials_is_refused_without_showing_them():
+    with pytest.raises(DirectoryError) as raised:
+        source.directory_config({**AD_OPTIONS, "server": ["ldap://reader:B1nd-S3cret-xyz@127.0.0.1:1"]})
+    assert "a server: give a host name or IP address only" in str(raised.value) and "B1nd-S3cret-xyz" not in str(raised.value)
+
+
+@pytest.mark.parametrize("server", ["dc1", "dc1.example.test", "dc1.example.test.", "ad_dc-2.corp.example.test", "192.0.2.7", "2001:db8::5",
+                                    "fe80::1%eth0"])
+def test_host_names_and_addresses_are_servers(server):
+    assert source.directory_config({**AD_OPTIONS, "server": [server]}).settings.hosts == (server,)
 
 
 @pytest.mark.parametrize("changes, bind", [

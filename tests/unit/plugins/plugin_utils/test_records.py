@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import import_server
@@ -141,6 +143,15 @@ def test_kerio_directory_server_and_port_make_one_address(server, port, address)
     source = {"type": "kerio_directory", "directory_type": "ActiveDirectory", "domain_name": "corp.example.com", "server": [server],
               "port": port}
     assert import_server(source)["address"] == address
+
+
+@pytest.mark.parametrize("server", ["dc1:3268", "[2001:db8::5]", "ldaps://dc1"])
+def test_kerio_directory_server_is_a_name_or_address_alone(server):
+    # The port option adds the port, and brackets an IPv6 address: given here as well, they would come twice.
+    source = {"type": "kerio_directory", "directory_type": "ActiveDirectory", "domain_name": "corp.example.com", "server": [server],
+              "port": 3269}
+    with pytest.raises(DirectoryError, match=f"^server '{re.escape(server)}': give a host name or IP address only"):
+        import_server(source)
 
 
 @pytest.mark.parametrize("address, words", [

@@ -106,6 +106,8 @@ class ActionModule(ActionBase):
 
     def _find_source(self, index: int, path: str) -> str:
         """Find a CSV file the way ansible.builtin.copy finds src: in files/ of the role or playbook."""
+        if not path.strip():  # found by the search below as the directory files/ itself
+            raise ImportAborted(f"sources[{index}]: path is empty; give the CSV file's path")
         try:
             return self._find_needle("files", path)
         except AnsibleFileNotFound as error:

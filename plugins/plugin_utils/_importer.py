@@ -92,10 +92,15 @@ def _find_template(client, domain_id: str, name: str | None) -> dict | None:
 
 def _find_domain(client, name: str) -> dict:
     domain = client.find_domain(name)
-    if domain is None:
-        existing = ", ".join(sorted(domain["name"] for domain in client.list_domains())) or "none"
-        raise ImportAborted(f"the domain {name!r} does not exist on the Kerio server (its domains: {existing}); check the domain option")
-    return domain
+    if domain is not None:
+        return domain
+    domains = client.list_domains()
+    wanted = name.strip().rstrip(".").casefold()
+    owner = next((domain["name"] for domain in domains if wanted in (alias.casefold() for alias in domain.get("aliasList") or ())), None)
+    if owner:  # users belong to the domain itself, which takes their mail for its aliases too
+        raise ImportAborted(f"{name!r} is an alias of the domain {owner!r} on the Kerio server; set the domain option to {owner!r}")
+    existing = ", ".join(sorted(domain["name"] for domain in domains)) or "none"
+    raise ImportAborted(f"the domain {name!r} does not exist on the Kerio server (its domains: {existing}); check the domain option")
 
 
 def _check_generated_passwords_file(plan: Plan, path: str | None) -> list[InputError]:

@@ -199,6 +199,8 @@ def test_a_refused_user_is_reported_and_a_rerun_repairs_it(kerio, tmp_path, play
     ("missing_name_column", "Name"),
     ("duplicate", "more than once"),
     ("unknown_domain", "does not exist on the Kerio server"),
+    ("alias_domain", "'Example.org' is an alias of the domain 'example.com' on the Kerio server; set the domain option to 'example.com'"),
+    ("empty_path", "sources[0]: path is empty; give the CSV file's path"),
     ("wrong_admin_password", "Username or password is not correct."),
     ("missing_file", "there is no file"),
     ("missing_relative_file", "cannot find the file 'absent.csv' on the controller (searched "),
@@ -218,6 +220,10 @@ def test_bad_input_fails_clearly_and_changes_nothing(kerio, tmp_path, playbook_r
         config["users"].append({"name": "ABird"})
     elif case == "unknown_domain":
         config["domain"] = "nowhere.test"
+    elif case == "alias_domain":
+        config["domain"] = "Example.org"
+    elif case == "empty_path":
+        config["sources"] = [{"type": "csv", "path": ""}]
     elif case == "wrong_admin_password":
         host_vars["kerio_password"] = "not-the-password"
     elif case == "missing_file":

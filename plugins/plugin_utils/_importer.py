@@ -22,7 +22,7 @@ import yaml
 
 from ansible_collections.kerio.connect.plugins.plugin_utils import _generated_passwords
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, Failure, apply_plan
-from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient, domain_key
 from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, admin_groups, check_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, PasswordPolicy, Plan, PlanOptions, UserCreate, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
@@ -95,8 +95,7 @@ def _find_domain(client, name: str) -> dict:
     if domain is not None:
         return domain
     domains = client.list_domains()
-    wanted = name.strip().rstrip(".").casefold()
-    owner = next((domain["name"] for domain in domains if wanted in (alias.casefold() for alias in domain.get("aliasList") or ())), None)
+    owner = next((domain["name"] for domain in domains if domain_key(name) in map(domain_key, domain.get("aliasList") or ())), None)
     if owner:  # users belong to the domain itself, which takes their mail for its aliases too
         raise ImportAborted(f"{name!r} is an alias of the domain {owner!r} on the Kerio server; set the domain option to {owner!r}")
     existing = ", ".join(sorted(domain["name"] for domain in domains)) or "none"

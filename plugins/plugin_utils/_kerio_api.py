@@ -28,6 +28,7 @@ import typing as t
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import (
     ACCESS_DENIED,
     LOGGER_NAME,
+    METHOD_NOT_FOUND,
     REDACTED,
     REQUESTS_IMPORT_ERROR,
     SESSION_EXPIRED,
@@ -35,7 +36,6 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport imp
     KerioConnectionError,
     KerioError,
     KerioProtocolError,
-    METHOD_NOT_FOUND,
     KerioSession,
     build_endpoint,
     is_read_method,
@@ -45,7 +45,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport imp
 
 __all__ = [
     "ADDRESS_LOOKUP_SIZE", "DEFAULT_BATCH_SIZE", "DEFAULT_PAGE_SIZE", "REDACTED", "REQUESTS_IMPORT_ERROR", "ItemError", "ItemOutcome", "KerioApiError",
-    "KerioClient", "KerioConnectionError", "KerioError", "KerioProtocolError", "build_endpoint", "is_read_method", "redact",
+    "KerioClient", "KerioConnectionError", "KerioError", "KerioProtocolError", "build_endpoint", "domain_key", "is_read_method", "redact",
     "removal_request", "substitute",
 ]
 
@@ -98,6 +98,11 @@ class _Batch(t.NamedTuple):
     make_params: t.Callable[[t.Sequence[t.Any]], dict[str, t.Any]]
     creates: bool
     id_of: t.Callable[[t.Any], str | None]
+
+
+def domain_key(name: str) -> str:
+    """A domain name as compared: DNS names ignore case, and a trailing dot names the same domain."""
+    return name.strip().rstrip(".").casefold()
 
 
 def removal_request(user_id: str, *, delete_mailbox: bool = False) -> dict[str, t.Any]:
@@ -176,7 +181,7 @@ class KerioClient:
     def find_domain(self, name: str) -> dict[str, t.Any] | None:
         """The Domain with this name (DNS names are case-insensitive), or None."""
         # Domains are few, and listing them all does not depend on how the server compares names.
-        wanted = name.strip().rstrip(".").casefold()
+        wanted = domain_key(name)
         for domain in self.list_domains():
             if str(domain.get("name", "")).casefold() == wanted:
                 return domain

@@ -69,12 +69,10 @@ class ActionModule(ActionBase):
         try:
             _validation, args = self.validate_argument_spec(argument_spec=USER_IMPORT_SPEC)
         except AnsibleActionFail:
-            problems = problems_by_option(self._task.args)
+            problems = self._option_problems()
             if not problems:
                 raise
-            others = [error.msg for error in ArgumentSpecValidator(USER_IMPORT_SPEC).validate(self._task.args).errors if not is_about(error, problems)]
-            named = [problem for option_problems in problems.values() for problem in option_problems]
-            return dict(result, failed=True, changed=False, msg="\n".join([*named, *others]), errors=[])
+            return dict(result, failed=True, changed=False, msg="\n".join(problems), errors=[])
         try:
             request = self._request(args)
             result.update(run_import(request, check_mode=self._task.check_mode, diff=self._task.diff, log=display.vvv))
@@ -93,6 +91,17 @@ class ActionModule(ActionBase):
             result.update(failed=True, msg=f"{len(result['errors'])} user(s) could not be imported; see 'errors'. A re-run retries them, "
                                            "except what a message says to do in Kerio.")
         return result
+
+    def _option_problems(self) -> list[str]:
+        """Why Ansible's check refused the options, each problem of sources, users and defaults named after its entry.
+
+        Empty when none of them is at fault: Ansible's own message says it then.
+        """
+        problems = problems_by_option(self._task.args)
+        if not problems:
+            return []
+        others = [error.msg for error in ArgumentSpecValidator(USER_IMPORT_SPEC).validate(self._task.args).errors if not is_about(error, problems)]
+        return [*(problem for option_problems in problems.values() for problem in option_problems), *others]
 
     def _request(self, args: dict) -> ImportRequest:
         connection = {CONNECTION_OPTION_NAMES.get(name, name): args[name] for name in CONNECTION_SPEC}

@@ -39,13 +39,12 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport imp
     KerioSession,
     build_endpoint,
     is_read_method,
-    redact,
     substitute,
 )
 
 __all__ = [
     "ADDRESS_LOOKUP_SIZE", "DEFAULT_BATCH_SIZE", "DEFAULT_PAGE_SIZE", "REDACTED", "REQUESTS_IMPORT_ERROR", "ItemError", "ItemOutcome", "KerioApiError",
-    "KerioClient", "KerioConnectionError", "KerioError", "KerioProtocolError", "build_endpoint", "domain_key", "is_read_method", "redact",
+    "KerioClient", "KerioConnectionError", "KerioError", "KerioProtocolError", "build_endpoint", "domain_key", "is_read_method",
     "removal_request", "substitute",
 ]
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import typing as t
 
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioApiError
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     PLAINTEXT_REFUSED,
     DirectoryError,
@@ -118,3 +119,16 @@ def records_from_importees(
         else:
             skipped.append(InputError(origin, f"Kerio does not import this user: {importee.get('message') or 'no reason given'}"))
     return records, skipped
+
+
+def read_kerio_directory(options: dict[str, t.Any], client, domain_id: str, existing_logins: t.Container[str],
+                         log: t.Callable[[str], None] | None = None) -> tuple[list[UserRecord], list[InputError]]:
+    """The users Kerio lists from the directory a kerio_directory source names, and those it will not import, with why."""
+    server = import_server(options)
+    if log is not None:
+        log(describe_import_server(server))
+    try:
+        importees = client.users_from_server(server, domain_id)
+    except KerioApiError as error:  # Kerio could not read the directory: a directory error, as the controller's are
+        raise DirectoryError(f"{error} {lookup_failure_advice(options)}") from None
+    return records_from_importees(importees, source_name(options), existing_logins)

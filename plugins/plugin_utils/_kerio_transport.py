@@ -149,15 +149,6 @@ def substitute(message: str, parameters: t.Sequence[t.Any] | None) -> str:
     return _PLACEHOLDER.sub(fill, message or "")
 
 
-def redact(value: t.Any) -> t.Any:
-    """A copy of a payload with every password-like member replaced, at any depth."""
-    if isinstance(value, dict):
-        return {key: REDACTED if isinstance(key, str) and _SECRET_KEY.search(key) else redact(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [redact(item) for item in value]
-    return value
-
-
 def collect_secrets(value: t.Any) -> set[str]:
     """Every string under a password-like key, at any depth, so messages can be scrubbed of them."""
     found: set[str] = set()

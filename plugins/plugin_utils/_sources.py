@@ -18,14 +18,7 @@ import fnmatch
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._csv_source import read_csv_source
-from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioApiError
-from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import (
-    describe_import_server,
-    import_server,
-    lookup_failure_advice,
-    records_from_importees,
-    source_name,
-)
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import import_server, read_kerio_directory, source_name
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     AUTH_TYPES,
     DirectoryError,
@@ -167,16 +160,8 @@ def _ldap(rank: int, options: dict, domain_names: t.Sequence[str], log: t.Callab
 
 def _kerio_directory(rank: int, options: dict, client, domain_id: str, existing_logins: t.Container[str],
                      log: t.Callable[[str], None] | None) -> SourceResult:
-    name = source_name(options)
-    server = import_server(options)
-    if log is not None:
-        log(describe_import_server(server))
-    try:
-        importees = client.users_from_server(server, domain_id)
-    except KerioApiError as error:  # Kerio could not read the directory: named after the source, as the controller's are
-        raise DirectoryError(f"{error} {lookup_failure_advice(options)}") from None
-    records, skipped = records_from_importees(importees, name, existing_logins)
-    return SourceResult(rank, {"source": name, "type": "kerio_directory", "users": len(records)}, records, skipped=skipped)
+    records, skipped = read_kerio_directory(options, client, domain_id, existing_logins, log)
+    return SourceResult(rank, {"source": source_name(options), "type": "kerio_directory", "users": len(records)}, records, skipped=skipped)
 
 
 def _matches(name: str, patterns: t.Iterable[str]) -> bool:

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, kerio.connect contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""One import, start to finish: sources → records → plan → apply → result.
+"""One import, start to finish: sources → records → plan → apply → result (built by _report).
 
 Everything that can be wrong with the input is found before the first write: the sources are
 read and validated before the server is asked anything, and what needs the server's answers
@@ -15,21 +15,18 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
-import json
 import typing as t
 
-import yaml
-
 from ansible_collections.kerio.connect.plugins.plugin_utils import _generated_passwords
-from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, Failure, apply_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, apply_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient, domain_key
 from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, admin_groups, check_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, PasswordPolicy, Plan, PlanOptions, UserCreate, build_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._report import fail_on, module_result, plan_diff, planned_report
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
     InputValidationError,
     Origin,
-    UserRecord,
     distinct_values,
     local_parts,
     localize_addresses,
@@ -183,44 +180,6 @@ def _read_server_facts(client, domain_id: str, plan: Plan, existing_groups: list
     )
 
 
-def _report_for_check_mode(plan: Plan) -> ApplyReport:
-    return ApplyReport(
-        created=[create.record for create in plan.creates],
-        updated=[update.record for update in plan.updates],
-        removed=[removal.record for removal in plan.removals],
-        groups_created=list(plan.groups_to_create),
-        changed=plan.changes_anything,
-    )
-
-
-def _diff(plan: Plan) -> list[dict[str, t.Any]]:
-    entries = []
-    for create in plan.creates:
-        entries.append((create.record.name, {"state": "absent"}, dict(create.diff, state="present")))
-    for update in plan.updates:
-        entries.append((update.record.name, update.before, update.after))
-    for removal in plan.removals:
-        entries.append((removal.record.name, dict(removal.before, state="present"), {"state": "absent"}))
-    # As text, because Ansible shows a dict diff as ASCII-escaped JSON and names like "Zoë" would not read as written.
-    return [
-        {"before_header": f"user {name}", "after_header": f"user {name}", "before": _as_text(before), "after": _as_text(after)}
-        for name, before, after in entries
-    ]
-
-
-def _as_text(fields: dict[str, t.Any]) -> str:
-    # Through JSON first: option values are ansible-core's own str subclasses, which safe_dump refuses.
-    return yaml.safe_dump(json.loads(json.dumps(fields)), allow_unicode=True, sort_keys=True, default_flow_style=False)
-
-
-def _names(records: t.Iterable[UserRecord]) -> list[str]:
-    return [record.name for record in records]
-
-
-def _failure(failure: Failure) -> dict[str, str]:
-    return {"name": failure.record.name, "source": str(failure.record.origin), "message": failure.message}
-
-
 @contextlib.contextmanager
 def _cyclic_gc_paused() -> t.Iterator[None]:
     """Pause CPython's cyclic garbage collector (reference counting still frees everything).
@@ -266,6 +225,7 @@ def run_import(
         )
         sources = file_sources + directory_sources
         declared, errors = combine(sources, request.include, request.exclude, request.duplicate_users)
+        unmatched = unmatched_patterns(sources, request.include)
         records, address_errors = localize_addresses(declared, domain_names)
         defaults, default_errors = _defaults(request, domain_names)
         options = PlanOptions(
@@ -285,7 +245,7 @@ def run_import(
             raise InputValidationError(errors)
 
         if check_mode:
-            report = _report_for_check_mode(plan)
+            report = planned_report(plan)
             generated = {}
         else:
             generated = _generate_passwords(client, domain["id"], plan, request.generated_passwords_file, options.password_policy)
@@ -295,55 +255,13 @@ def run_import(
             )
 
     passwords_file_problem = _forget_passwords_not_used(request.generated_passwords_file, generated, report)
-    result = _result(report, plan, sources, records, existing_users, client.call_counts)
-    unmatched = unmatched_patterns(sources, request.include)
+    result = module_result(report, plan, sources, records, existing_users, client.call_counts)
     if unmatched:
         result["warnings"] = [f"include {pattern!r} matches no user the sources declare (see not_imported for those they leave out); "
                               "check its spelling, or whether the source lists that user" for pattern in unmatched]
     if set(generated) - {record.key for record in report.not_created}:
         result["generated_passwords_file"] = request.generated_passwords_file
     if diff:
-        result["diff"] = _diff(plan)
-    _fail_on(result, [problem for problem in (report.interruption, passwords_file_problem) if problem])
+        result["diff"] = plan_diff(plan)
+    fail_on(result, [problem for problem in (report.interruption, passwords_file_problem) if problem])
     return result
-
-
-def _fail_on(result: dict[str, t.Any], problems: list[str]) -> None:
-    """Fail the result for what stopped or spoilt the run after it began to write, keeping what it did."""
-    if not problems:
-        return
-    if result["errors"]:
-        problems.append(f"Besides, {len(result['errors'])} user(s) could not be imported or were changed only in part; see 'errors'.")
-    result.update(failed=True, msg=" ".join(problems))
-
-
-def _source_summary(summary: dict[str, t.Any], declared_keys: t.Container[str]) -> dict[str, t.Any]:
-    """A source's summary, its directory identities limited to the users imported (include and exclude applied)."""
-    if "identities" not in summary:
-        return summary
-    return dict(summary, identities={name: identity for name, identity in summary["identities"].items() if name.casefold() in declared_keys})
-
-
-def _result(report: ApplyReport, plan: Plan, sources, records: list[UserRecord], existing_users: list[dict], api_calls) -> dict[str, t.Any]:
-    """The module's result (RETURN documents it; a test holds the two together)."""
-    declared_keys = {record.key for record in records}
-    return {
-        "changed": report.changed,
-        "summary": {
-            "created": len(report.created),
-            "updated": len(report.updated),
-            "removed": len(report.removed),
-            "unchanged": len(plan.unchanged),
-            "failed": len(report.failures),
-        },
-        "created": _names(report.created),
-        "updated": _names(report.updated),
-        "removed": _names(report.removed),
-        "unchanged": _names(plan.unchanged),
-        "errors": [_failure(failure) for failure in report.failures],
-        "groups_created": report.groups_created,
-        "not_imported": [{"source": str(item.origin), "message": item.message} for source in sources for item in source.skipped],
-        "undeclared": sorted(user["loginName"] for user in existing_users if user["loginName"].casefold() not in declared_keys),
-        "sources": [_source_summary(source.summary, declared_keys) for source in sorted(sources, key=lambda source: source.rank)],
-        "api_calls": dict(api_calls),
-    }

@@ -15,7 +15,14 @@ import typing as t
 import unicodedata
 import uuid
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError, Origin, UserRecord, address_problem, login_name_problem
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
+    InputError,
+    Origin,
+    UserRecord,
+    address_problem,
+    login_name_problem,
+    unique_ignoring_case,
+)
 
 FIELDS = ("login", "full_name", "description", "mail", "addresses", "groups", "disabled", "identity")
 
@@ -91,14 +98,6 @@ def all_texts(values: t.Mapping[str, list[bytes]], names: t.Sequence[str]) -> li
     return [_text(value) for name in names for value in values.get(name.casefold(), ())]
 
 
-def _unique(items: t.Iterable[str]) -> tuple[str, ...]:
-    """Case-insensitively unique, first spelling and order kept."""
-    seen: dict[str, str] = {}
-    for item in items:
-        seen.setdefault(item.casefold(), item)
-    return tuple(seen.values())
-
-
 # ---------------------------------------------------------------------------------------------
 # DNs, logins, addresses, groups, states, identities
 # ---------------------------------------------------------------------------------------------
@@ -161,12 +160,12 @@ def local_parts(addresses: t.Iterable[str], login: str, target_domains: t.Sequen
             note(f"{address!r} is not in {' or '.join(target_domains)}: not imported")
         elif local.casefold() != login.casefold():
             kept.append(local)
-    return _unique(kept)
+    return unique_ignoring_case(kept)
 
 
 def group_names(values: t.Iterable[str]) -> tuple[str, ...]:
     """Group DNs to group names (the first RDN's value, case kept); plain names stay as they are."""
-    return _unique(first_rdn(value)[1] if "=" in value else value.strip() for value in values if value.strip())
+    return unique_ignoring_case(first_rdn(value)[1] if "=" in value else value.strip() for value in values if value.strip())
 
 
 def is_disabled(attribute: str, values: t.Sequence[str]) -> bool:

@@ -13,10 +13,11 @@ mode as in the real run. Pure, like the planner: the reads are the caller's.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import Plan, UserUpdate
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError, UserRecord
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError, UserRecord, unique_ignoring_case
 
 # Server.findEntityByEmail's kinds of address holders other than users, in words.
 ENTITY_WORDS = {"EntityGroup": "the group", "EntityAlias": "the alias", "EntityMailingList": "the mailing list", "EntityResource": "the resource"}
@@ -53,14 +54,9 @@ def admin_groups(groups: t.Iterable[dict[str, t.Any]]) -> frozenset[str]:
 
 def addresses_to_look_up(plan: Plan) -> list[str]:
     """Every address the plan gives a user (a created user's login name is one), once each."""
-    addresses: dict[str, str] = {}
-    for create in plan.creates:
-        for address in (create.record.name, *create.user["emailAddresses"]):
-            addresses.setdefault(address.casefold(), address)
-    for update in plan.updates:
-        for address in update.pattern.get("emailAddresses", ()):
-            addresses.setdefault(address.casefold(), address)
-    return list(addresses.values())
+    of_new_users = (address for create in plan.creates for address in (create.record.name, *create.user["emailAddresses"]))
+    of_changed_users = (address for update in plan.updates for address in update.pattern.get("emailAddresses", ()))
+    return list(unique_ignoring_case(itertools.chain(of_new_users, of_changed_users)))
 
 
 def check_plan(plan: Plan, existing_users: t.Iterable[dict], facts: ServerFacts) -> list[InputError]:

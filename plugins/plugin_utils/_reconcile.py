@@ -15,7 +15,14 @@ import dataclasses
 import re
 import typing as t
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import AUTH_TYPES, INTERNAL_AUTH, STATE_ABSENT, InputError, UserRecord
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
+    AUTH_TYPES,
+    INTERNAL_AUTH,
+    STATE_ABSENT,
+    InputError,
+    UserRecord,
+    unique_ignoring_case,
+)
 
 # The Users.get fields the plan compares; one paged read fetches exactly these.
 USER_FIELDS = ("id", "loginName", "fullName", "description", "emailAddresses", "userGroups", "isEnabled", "authType")
@@ -294,11 +301,11 @@ class _Planner:
         auth_type = record.auth_type or record.new_user_auth_type
         if auth_type is not None:
             user["authType"] = auth_type
-        groups = _unique([*self._as_spelled(merged.groups or ()), *self._template_groups])
+        groups = unique_ignoring_case([*self._as_spelled(merged.groups or ()), *self._template_groups])
         self._require_groups(record, groups)
         if record.password is not None:
             self._check_password(record, record.password, merged.full_name)
-        self.plan.creates.append(UserCreate(record, user, tuple(groups)))
+        self.plan.creates.append(UserCreate(record, user, groups))
 
     def _plan_update(self, record: UserRecord, existing: dict) -> None:
         if not self.options.update_existing:
@@ -348,7 +355,7 @@ class _Planner:
         if "groups" in after:
             # The groups the user will be in: those it keeps (all of them, unless it leaves some) and those it joins.
             leaving = _folded(left)
-            after["groups"] = sorted(_unique([*(name for name in before["groups"] if name.casefold() not in leaving), *joined]), key=str.casefold)
+            after["groups"] = sorted(unique_ignoring_case([*(name for name in before["groups"] if name.casefold() not in leaving), *joined]), key=str.casefold)
         if "addresses" in after and "emailAddresses" not in pattern:
             after["addresses"] = before["addresses"]  # the same but for case, which the server keeps as it is
         if "password" in pattern:
@@ -375,13 +382,6 @@ def _template_role(template: dict[str, t.Any]) -> dict[str, t.Any] | None:
     if not isinstance(role, dict) or not role.get("userRole"):
         return None
     return {"userRole": role["userRole"], "publicFolderRight": False, "archiveFolderRight": False}
-
-
-def _unique(names: t.Iterable[str]) -> list[str]:
-    seen: dict[str, str] = {}
-    for name in names:
-        seen.setdefault(name.casefold(), name)
-    return list(seen.values())
 
 
 class AddressRelease(t.NamedTuple):

@@ -125,15 +125,20 @@ class InputValidationError(Exception):
         super().__init__("\n".join(str(error) for error in self.errors))
 
 
+def unique_ignoring_case(values: t.Iterable[str]) -> tuple[str, ...]:
+    """Each value once, compared ignoring case as Kerio compares names and addresses; first spelling and order kept."""
+    first: dict[str, str] = {}
+    for value in values:
+        first.setdefault(value.casefold(), value)
+    return tuple(first.values())
+
+
 def distinct_values(values: t.Iterable[str]) -> tuple[str, ...]:
     """Values of a multi-valued field: stripped, empty ones dropped, each once ignoring case (the first spelling kept)."""
     parts = [part for part in map(str.strip, values) if part]
-    if len({part.casefold() for part in parts}) == len(parts):
+    if len({part.casefold() for part in parts}) == len(parts):  # the usual case, and the cheaper test: nothing to drop
         return tuple(parts)
-    unique: dict[str, str] = {}
-    for part in parts:
-        unique.setdefault(part.casefold(), part)
-    return tuple(unique.values())
+    return unique_ignoring_case(parts)
 
 
 def login_name_problem(name: str) -> str | None:

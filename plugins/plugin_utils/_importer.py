@@ -19,7 +19,7 @@ import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils import _generated_passwords
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, apply_plan
-from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioClient, domain_key
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import DEFAULT_BATCH_SIZE, KerioClient, domain_key
 from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, admin_groups, check_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, PasswordPolicy, Plan, PlanOptions, UserCreate, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._report import fail_on, module_result, plan_diff, planned_report
@@ -68,12 +68,12 @@ class ImportRequest:
     generated_passwords_file: str | None = None
     remove_mailbox: str = "keep"
     duplicate_users: str = "error"
-    batch_size: int = 200
+    batch_size: int = DEFAULT_BATCH_SIZE
 
     def __post_init__(self) -> None:
         if self.batch_size < 1:
             raise ImportAborted(f"batch_size {self.batch_size} is not valid: give how many users one API call may carry, at least 1 "
-                                f"(200 when not set).")
+                                f"({DEFAULT_BATCH_SIZE} when not set).")
 
 
 def _find_template(client, domain_id: str, name: str | None) -> dict | None:

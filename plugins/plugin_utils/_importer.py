@@ -21,7 +21,8 @@ from ansible_collections.kerio.connect.plugins.plugin_utils import _generated_pa
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, apply_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import DEFAULT_BATCH_SIZE, KerioClient, domain_key
 from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, admin_groups, check_plan
-from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, PasswordPolicy, Plan, PlanOptions, UserCreate, build_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._password_policy import PasswordPolicy
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, Plan, PlanOptions, UserCreate, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._report import fail_on, module_result, plan_diff, planned_report
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,

@@ -4,7 +4,8 @@
 
 from __future__ import annotations
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import PASSWORD_CHANGED, PasswordPolicy, PlanOptions, address_releases, build_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._password_policy import PasswordPolicy
+from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import PASSWORD_CHANGED, PlanOptions, address_releases, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import Origin, UserRecord
 
 ORIGIN = Origin("users.csv", line=2)

@@ -170,6 +170,9 @@ def _advice(reading_problem: str) -> str:
 
 def _values(cell: str) -> tuple[str, ...]:
     """A multi-valued cell's values, separated by ','."""
+    if "," not in cell:  # one value or none, as most cells hold: nothing to split or compare
+        value = cell.strip()
+        return (value,) if value else ()
     return distinct_values(cell.split(","))
 
 

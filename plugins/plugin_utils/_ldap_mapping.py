@@ -148,7 +148,9 @@ def smtp_addresses(proxy_addresses: t.Iterable[str]) -> list[str]:
     return found
 
 
-def local_parts(addresses: t.Iterable[str], login: str, target_domains: t.Sequence[str], note: t.Callable[[str], None]) -> tuple[str, ...]:
+def local_parts_in_target_domains(
+    addresses: t.Iterable[str], login: str, target_domains: t.Sequence[str], note: t.Callable[[str], None],
+) -> tuple[str, ...]:
     """Local parts of the addresses in the target domains, without the login (every user's address already)."""
     accepted = {domain.casefold() for domain in target_domains}
     kept = []
@@ -252,7 +254,7 @@ class EntryMapper:
             return None
         candidates = all_texts(values, self.mapping.mail) + smtp_addresses(all_texts(values, self.mapping.addresses))
         addresses = []
-        for address in local_parts(candidates, login, self.target_domains, lambda line: self.note(f"{dn}: {line}")):
+        for address in local_parts_in_target_domains(candidates, login, self.target_domains, lambda line: self.note(f"{dn}: {line}")):
             # A local part is checked as one: address_problem would take one holding '@' for a whole address.
             problem = f"the address {address!r} (before its domain) holds an '@'" if "@" in address else address_problem(address)
             if problem:

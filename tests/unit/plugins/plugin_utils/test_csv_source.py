@@ -280,6 +280,14 @@ def test_multiple_values_are_split_stripped_and_deduplicated(tmp_path):
     assert record.groups == ("all", "Sales")
 
 
+def test_a_single_value_is_stripped_as_one_of_several_is(tmp_path):
+    source = read(tmp_path, "Name;MailAddress;Groups\njdoe; John.Doe ; Sales \nmsmith;  ;\t\n")
+    assert source.errors == []
+    jdoe, msmith = source.records
+    assert (jdoe.addresses, jdoe.groups) == (("John.Doe",), ("Sales",))
+    assert (msmith.addresses, msmith.groups) == ((), ())
+
+
 @pytest.mark.parametrize("address, words", [
     (".jdoe", "not valid"),
     ("jdoe.", "not valid"),

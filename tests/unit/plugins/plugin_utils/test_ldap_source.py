@@ -82,8 +82,8 @@ def test_only_smtp_proxy_addresses_are_mail():
 
 def test_addresses_keep_target_domains_as_local_parts_without_the_login():
     notes = []
-    found = mapping.local_parts(["jdoe@example.com", "John.Doe@EXAMPLE.ORG", "john.doe@example.com", "jd@other.test", "nodomain"],
-                                "JDoe", DOMAINS, notes.append)
+    addresses = ["jdoe@example.com", "John.Doe@EXAMPLE.ORG", "john.doe@example.com", "jd@other.test", "nodomain"]
+    found = mapping.local_parts_in_target_domains(addresses, "JDoe", DOMAINS, notes.append)
     assert found == ("John.Doe",)
     assert any("jd@other.test" in note and "not in example.com or example.org" in note for note in notes)
     assert any("nodomain" in note for note in notes)

@@ -131,7 +131,7 @@ options:
         type: str
       bind_user:
         description:
-          - A user with read rights. For V(active_directory) a UPN (C(reader@corp.example.com)), C(DOMAIN\\user), a DN, or a
+          - A user with read rights. For V(active_directory) a UPN (C(reader@corp.example.com)), C(DOMAIN\user), a DN, or a
             user name alone, bound as C(user@domain_name) as Kerio's import dialog does. For V(edirectory) and V(ldap) a DN.
             For V(kerio_directory), whatever Kerio's import dialog takes, passed on to Kerio.
           - Without it the directory is searched anonymously.
@@ -141,10 +141,10 @@ options:
         type: str
       filter:
         description:
-          - An LDAP filter that narrows the default person filter of the directory type, for example C((department=Sales)).
-          - "The defaults: V(active_directory) C((&(objectCategory=person)(objectClass=user)(!(isCriticalSystemObject=TRUE)))),
-            which leaves out contacts, computers and the domain's own accounts such as C(krbtgt); V(edirectory)
-            C((objectClass=Person)); V(ldap) C((objectClass=inetOrgPerson))."
+          - An LDAP filter that narrows the default person filter of the directory type, for example V((department=Sales\)).
+          - The default filters are V((&(objectCategory=person\)(objectClass=user\)(!(isCriticalSystemObject=TRUE\)\)\)) for
+            V(active_directory), which leaves out contacts, computers and the domain's own accounts such as C(krbtgt);
+            V((objectClass=Person\)) for V(edirectory); V((objectClass=inetOrgPerson\)) for V(ldap).
         type: str
       tls_mode:
         description:
@@ -377,7 +377,7 @@ attributes:
   diff_mode:
     support: full
     details: Shows, per user, the declared fields before and after; for a created user, every field it gets, the template's
-      too. Passwords only show as C(changed) or C(generated).
+      too. Passwords never show; one to be set shows as V((changed\)) or V((generated\)), an existing user's as V((not shown\)).
   platform:
     platforms: all
   action_group:
@@ -481,7 +481,7 @@ errors:
     - When the import stopped part-way (its message says where), also the users it had changed only in part, and
       those it had created but not yet added to all of their groups, with what to do.
     - When the input is invalid, every problem found (the first 100 when there are more, as the message says), and nothing was changed.
-  returned: always, except when Ansible's own check of the task's options fails
+  returned: always, except when Ansible's own check refuses the task's options and none of the problems is in O(sources), O(users) or O(defaults)
   type: list
   elements: dict
   contains:
@@ -546,7 +546,7 @@ sources:
       returned: always
       sample: /srv/ansible/files/users.csv
     type:
-      description: The source type.
+      description: The source type, as O(sources[].type) names it, or V(inventory) for the users of O(users).
       type: str
       returned: always
       sample: csv

@@ -78,6 +78,21 @@ def test_defaults_fill_a_column_the_csv_leaves_out_not_an_empty_cell_of_a_column
     assert (created["filled"]["fullName"], created["filled"]["groups"]) == ("New Staff", ["staff"])
 
 
+def test_a_user_declared_twice_is_one_error_and_the_other_checks_speak_of_its_first_declaration(kerio, tmp_path):
+    # The inventory's declaration, with its password, comes first; the CSV files' have none and the
+    # same address: only the duplicate is reported, not as many users without a password, or an address given twice.
+    paths = []
+    for name in ("a.csv", "b.csv"):
+        paths.append(tmp_path / name)
+        paths[-1].write_text("Name;MailAddress\nnewu;new.user\n", encoding="utf-8")
+    sources = [{"type": "csv", "path": str(path), "delimiter": "auto", "encoding": "auto"} for path in paths]
+    with pytest.raises(InputValidationError) as raised:
+        run_import(request(kerio, [{"name": "newu", "password": PASSWORD, "addresses": ["new.user"]}], sources=sources))
+    (error,) = raised.value.errors
+    assert "newu" in error.message and "a.csv, line 2" in error.message and "b.csv, line 2" in error.message
+    assert kerio.write_calls() == 0
+
+
 def test_a_directory_source_that_could_not_be_used_is_refused_before_kerio_is_asked(kerio):
     source = {"type": "edirectory", "server": ["ldap.example.test"], "organization": "Example", "bind_user": "reader",
               "bind_password": "B1nd-Pa55word"}

@@ -184,6 +184,7 @@ options:
         description:
           - Directory attributes to read instead of the defaults, by field; keys C(login), C(full_name), C(description),
             C(mail), C(addresses), C(groups), C(disabled) and C(identity).
+          - For C(full_name) and C(description), the first of their attributes that holds a value that is not blank gives it.
           - "Defaults, in that order of keys, for V(active_directory): C(sAMAccountName), C(displayName) then C(cn), C(description),
             C(mail), C(proxyAddresses), C(memberOf), C(userAccountControl), C(objectGUID); for V(edirectory): C(cn) then C(uid) (the first
             that makes a valid login name),

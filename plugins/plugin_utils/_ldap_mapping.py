@@ -207,10 +207,14 @@ def _login_candidates(dn: str, values: t.Mapping[str, list[bytes]], mapping: Map
 
 
 def _single(values: t.Mapping[str, list[bytes]], names: tuple[str, ...]) -> str | None:
+    """The first text of the first of ``names`` that holds one, stripped; "" when none does, None when no attribute is mapped.
+
+    A blank value (a display name of one space, as some directories keep) gives way to the next attribute.
+    """
     if not names:
         return None
-    found = first_of(values, names)
-    return _text(found[1][0]).strip() if found else ""
+    texts = (_text(value).strip() for name in names for value in values.get(name.casefold(), ()))
+    return next((text for text in texts if text), "")
 
 
 @dataclasses.dataclass(frozen=True)

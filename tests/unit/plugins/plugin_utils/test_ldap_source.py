@@ -146,6 +146,14 @@ def test_an_ad_account_without_a_display_name_takes_its_cn_as_full_name():
     assert record.full_name == "Script Made"
 
 
+def test_a_blank_display_name_gives_way_to_the_cn_as_a_missing_one_does():
+    entries = [entry("CN=Real Name,DC=t", sAMAccountName="r.name", displayName=" ", cn="Real Name"),
+               entry("CN=No Name,DC=t", sAMAccountName="n.name", displayName="", cn=" ")]
+    real, nameless = mapping.EntryMapper(ad_mapping(), "ad", DOMAINS).map_all(entries).records
+    assert real.full_name == "Real Name"
+    assert nameless.full_name == ""  # declared empty, as when neither attribute is there
+
+
 def test_missing_attributes_are_declared_empty_and_unmapped_fields_unmanaged():
     generic = source.DEFAULTS[source.GENERIC_LDAP].mapping
     (record,) = mapping.EntryMapper(generic, "s", DOMAINS).map_all([entry("uid=a,o=x", uid="a", cn="Anna A")]).records

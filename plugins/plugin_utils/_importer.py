@@ -12,6 +12,7 @@ the room left for users, the session's own account) is checked before the plan i
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import dataclasses
 import gc
@@ -106,7 +107,9 @@ def _check_generated_passwords_file(plan: Plan, path: str | None) -> list[InputE
         # Checked even when no password is generated this time: a wrong path is found the day it is set.
         problem = _generated_passwords.problem_with(path)
         return [InputError(Origin("generated_passwords_file"), problem)] if problem else []
-    needing = [create.record for create in plan.creates if create.needs_generated_password]
+    # A user declared more than once is left to its duplicate error: which declaration gives its password is not settled.
+    declarations = collections.Counter(create.record.key for create in plan.creates)
+    needing = [create.record for create in plan.creates if create.needs_generated_password and declarations[create.record.key] == 1]
     if not needing:
         return []
     names = ", ".join(record.name for record in needing[:5]) + (" …" if len(needing) > 5 else "")

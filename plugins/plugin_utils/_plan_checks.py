@@ -120,7 +120,8 @@ class _AddressBook:
         if key in self.others:
             return f"is already used by {self.others[key]} in the domain; choose another"
         given = self._given.get(key)
-        if given is not None and given is not record:
+        # The same user declared twice gives it twice: its duplicate error says so, once.
+        if given is not None and given.key != record.key:
             return f"is also declared for the user {given.name!r} ({given.origin}); an address can belong to one user only"
         holder = self._holders.get(key)
         if holder is None or holder["id"] == user_id:

@@ -216,9 +216,4 @@ def combine(
     records = [record for source_records in by_source for record in source_records]
     # A duplicate inside one file was reported by its reader in the same words; say it once.
     errors.extend(error for error in find_duplicates(records) if error not in errors)
-    # The checks after this one see each user once, as first declared: the others, reported above,
-    # would otherwise be found again as an address given twice or as more users without a password.
-    first: dict[str, UserRecord] = {}
-    for record in records:
-        first.setdefault(record.key, record)
-    return list(first.values()), errors
+    return records, errors

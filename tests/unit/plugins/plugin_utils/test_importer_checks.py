@@ -78,9 +78,8 @@ def test_defaults_fill_a_column_the_csv_leaves_out_not_an_empty_cell_of_a_column
     assert (created["filled"]["fullName"], created["filled"]["groups"]) == ("New Staff", ["staff"])
 
 
-def test_a_user_declared_twice_is_one_error_and_the_other_checks_speak_of_its_first_declaration(kerio, tmp_path):
-    # The inventory's declaration, with its password, comes first; the CSV files' have none and the
-    # same address: only the duplicate is reported, not as many users without a password, or an address given twice.
+def test_a_user_declared_twice_is_one_error_not_also_an_address_given_twice_or_users_without_a_password(kerio, tmp_path):
+    # The inventory's declaration has a password, the CSV files' have none; all give the same address.
     paths = []
     for name in ("a.csv", "b.csv"):
         paths.append(tmp_path / name)
@@ -91,6 +90,16 @@ def test_a_user_declared_twice_is_one_error_and_the_other_checks_speak_of_its_fi
     (error,) = raised.value.errors
     assert "newu" in error.message and "a.csv, line 2" in error.message and "b.csv, line 2" in error.message
     assert kerio.write_calls() == 0
+
+
+def test_each_declaration_of_a_user_declared_twice_is_still_checked(kerio):
+    users = [{"name": "newu", "password": PASSWORD}, {"name": "NEWU", "password": "weak", "addresses": ["x@other.test"]}]
+    with pytest.raises(InputValidationError) as raised:
+        run_import(request(kerio, users))
+    messages = [str(error) for error in raised.value.errors]
+    assert len(messages) == 3 and "declared more than once" in messages[0]
+    assert any(message.startswith("inventory, users[1] (NEWU), field password: the password does not meet") for message in messages)
+    assert any("'x@other.test' is not in example.com" in message for message in messages)
 
 
 def test_a_directory_source_that_could_not_be_used_is_refused_before_kerio_is_asked(kerio):

@@ -107,9 +107,11 @@ def _check_generated_passwords_file(plan: Plan, path: str | None) -> list[InputE
         # Checked even when no password is generated this time: a wrong path is found the day it is set.
         problem = _generated_passwords.problem_with(path)
         return [InputError(Origin("generated_passwords_file"), problem)] if problem else []
-    # A user declared more than once is left to its duplicate error: which declaration gives its password is not settled.
-    declarations = collections.Counter(create.record.key for create in plan.creates)
-    needing = [create.record for create in plan.creates if create.needs_generated_password and declarations[create.record.key] == 1]
+    needing = [create.record for create in plan.creates if create.needs_generated_password]
+    if needing:
+        # A user declared more than once is left to its duplicate error: which declaration gives its password is not settled.
+        declarations = collections.Counter(create.record.key for create in plan.creates)
+        needing = [record for record in needing if declarations[record.key] == 1]
     if not needing:
         return []
     names = ", ".join(record.name for record in needing[:5]) + (" …" if len(needing) > 5 else "")

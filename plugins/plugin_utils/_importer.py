@@ -94,7 +94,8 @@ def _find_domain(client, name: str) -> dict:
     if domain is not None:
         return domain
     domains = client.list_domains()
-    owner = next((domain["name"] for domain in domains if domain_key(name) in map(domain_key, domain.get("aliasList") or ())), None)
+    wanted = domain_key(name)
+    owner = next((domain["name"] for domain in domains if wanted in map(domain_key, domain.get("aliasList") or ())), None)
     if owner:  # users belong to the domain itself, which takes their mail for its aliases too
         raise ImportAborted(f"{name!r} is an alias of the domain {owner!r} on the Kerio server; set the domain option to {owner!r}")
     existing = ", ".join(sorted(domain["name"] for domain in domains)) or "none"

@@ -182,7 +182,7 @@ class KerioClient:
         # Domains are few, and listing them all does not depend on how the server compares names.
         wanted = domain_key(name)
         for domain in self.list_domains():
-            if str(domain.get("name", "")).casefold() == wanted:
+            if domain_key(str(domain.get("name", ""))) == wanted:
                 return domain
         return None
 

@@ -18,6 +18,7 @@ from ansible_collections.kerio.connect.plugins.module_utils._argument_specs impo
 from ansible_collections.kerio.connect.plugins.plugin_utils._importer import ImportAborted, ImportRequest, run_import
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import KerioError
 from ansible_collections.kerio.connect.plugins.plugin_utils._option_problems import is_about, problems_by_option
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError, InputValidationError
 
 CONNECTION_OPTION_NAMES = {"kerio_url": "url", "kerio_user": "user", "kerio_password": "password"}
@@ -122,8 +123,8 @@ class ActionModule(ActionBase):
         except AnsibleFileNotFound as error:
             # Ansible's own message ends in advice about remote_src, an option this module does not have.
             if not error.paths:  # an absolute path, looked for nowhere else
-                raise ImportAborted(f"sources[{index}]: there is no file {path!r} on the controller; check the path") from None
-            raise ImportAborted(f"sources[{index}]: cannot find the file {path!r} on the controller (searched {', '.join(error.paths)}); "
+                raise ImportAborted(f"sources[{index}]: there is no file {quoted(path)} on the controller; check the path") from None
+            raise ImportAborted(f"sources[{index}]: cannot find the file {quoted(path)} on the controller (searched {', '.join(error.paths)}); "
                                 "give an absolute path, or put the file in files/ next to the playbook") from None
         except AnsibleError as error:
-            raise ImportAborted(f"sources[{index}]: cannot find or read the file {path!r} on the controller: {error.message}") from None
+            raise ImportAborted(f"sources[{index}]: cannot find or read the file {quoted(path)} on the controller: {error.message}") from None

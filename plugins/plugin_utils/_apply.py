@@ -20,6 +20,7 @@ import json
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioError, removal_request
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import Plan, UserCreate, address_releases
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import UserRecord
 
@@ -62,7 +63,7 @@ MISSING_GROUPS_NOTE = " errors lists the users created in this run that are not 
 
 
 def _named(groups: t.Sequence[str]) -> str:
-    return ("the group " if len(groups) == 1 else "the groups ") + ", ".join(repr(group) for group in groups)
+    return ("the group " if len(groups) == 1 else "the groups ") + ", ".join(quoted(group) for group in groups)
 
 
 def _missing_groups_advice(record: UserRecord, missing: t.Sequence[str]) -> str:
@@ -263,14 +264,14 @@ class _Applier:
             group_id = self.group_ids.get(group.casefold())
             if group_id is None:
                 for record in records:
-                    self._fail_to_change_members(record, group, doing, f"{failure} {group!r}, which could not be created")
+                    self._fail_to_change_members(record, group, doing, f"{failure} {quoted(group)}, which could not be created")
                 continue
-            outcomes = self._outcomes(f"{doing} the group {group!r}", records, change, group_id, user_ids, self.batch_size)
+            outcomes = self._outcomes(f"{doing} the group {quoted(group)}", records, change, group_id, user_ids, self.batch_size)
             for record, outcome in outcomes:
                 if outcome.ok:
                     self._wrote(record)
                 else:
-                    self._fail_to_change_members(record, group, doing, f"{failure} {group!r}: {outcome.error.message}")
+                    self._fail_to_change_members(record, group, doing, f"{failure} {quoted(group)}: {outcome.error.message}")
             if self.stopped and doing == JOINING:
                 self._join_cut_short = (group, {id(record) for record, outcome in outcomes if outcome.ok})
 

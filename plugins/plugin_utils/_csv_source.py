@@ -21,6 +21,7 @@ import dataclasses
 import io
 import typing as t
 
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
     Origin,
@@ -191,7 +192,7 @@ def _not_a_header(cells: list[str], origin: Origin, other_delimiter: str) -> Inp
     hint = ""
     first = cells[0].strip().casefold() if cells else ""
     if any(_is_column_name(part) for cell in cells for part in cell.split(other_delimiter)):
-        hint = f"; split by {other_delimiter!r} it would name them: set delimiter to auto or {other_delimiter!r}"
+        hint = f"; split by {quoted(other_delimiter)} it would name them: set delimiter to auto or {quoted(other_delimiter)}"
     elif any(_is_column_name(part) for cell in cells for part in cell.split("\t")):
         hint = "; split by tabs it would name them, but Kerio's CSV separates fields by ';' or ',': save the file as CSV"
     elif first.startswith("#type"):
@@ -223,11 +224,13 @@ def _header(cells: list[str], origin: Origin, other_delimiter: str) -> tuple[dic
         if index >= named_width:
             continue  # trailing delimiters close the header (Excel writes one per column once used)
         if column is None:
-            hint = f"; the header looks separated by {other_delimiter!r}: set delimiter to auto or {other_delimiter!r}" if other_delimiter in label else ""
+            hint = ""
+            if other_delimiter in label:
+                hint = f"; the header looks separated by {quoted(other_delimiter)}: set delimiter to auto or {quoted(other_delimiter)}"
             if not label:
                 named = f"has a column without a name (column {index + 1})"
             else:
-                named = f"names an unknown column {label!r}" if quotable else f"has an unknown column (column {index + 1})"
+                named = f"names an unknown column {quoted(label)}" if quotable else f"has an unknown column (column {index + 1})"
             errors.append(InputError(at, f"the header {named}; Kerio knows {KNOWN_COLUMNS} (in any case and order): rename or delete it{hint}"))
         elif column in columns:
             errors.append(InputError(at, f"the header names the column {column} twice (columns {columns[column] + 1} and {index + 1}); keep one"))
@@ -279,10 +282,10 @@ def _name_problem(name: str, field_count: int, columns: _Columns, delimiter: str
     if field_count < columns.width:
         found = f"the row has {field_count} of the header's {columns.width} fields and its Name is not a valid login name"
     elif separator:
-        found = f"the Name holds {separator!r}, which no login name does"
+        found = f"the Name holds {quoted(separator)}, which no login name does"
     else:
         return problem
-    return (f"{found}: are the row's fields separated by {delimiter!r}? If they are, give it a Name of ASCII letters, "
+    return (f"{found}: are the row's fields separated by {quoted(delimiter)}? If they are, give it a Name of ASCII letters, "
             "digits, '.', '_' and '-' (the Name is not shown, as it may hold other fields)")
 
 
@@ -354,19 +357,19 @@ def _delimiters(lines: list[str], header_index: int, delimiter: str) -> tuple[st
             row_delimiter, rows = other_delimiter, other_rows
     if header_delimiter == row_delimiter or not semicolons and not commas:  # a one-column header has no delimiter to tell
         return row_delimiter, row_delimiter, SCHEMES[row_delimiter], rows
-    return header_delimiter, row_delimiter, f"header separated by {header_delimiter!r}; rows: {SCHEMES[row_delimiter]}", rows
+    return header_delimiter, row_delimiter, f"header separated by {quoted(header_delimiter)}; rows: {SCHEMES[row_delimiter]}", rows
 
 
 def read_csv_source(path: str, *, display_name: str | None = None, delimiter: str = "auto", encoding: str = "auto") -> CsvSource:
     """Read the users of one Kerio CSV file; ``delimiter`` and ``encoding`` are detected per file when ``auto``."""
     if delimiter not in ("auto", ";", ","):
-        raise ValueError(f"delimiter must be 'auto', ';' or ',', not {delimiter!r}")
+        raise ValueError(f"delimiter must be 'auto', ';' or ',', not {quoted(delimiter)}")
     source = display_name or path
     scheme = SCHEMES.get(delimiter, "not detected")
     codec = _codec(encoding)
     if codec is None:
         return CsvSource(source, [], scheme, encoding, [InputError(Origin(source), (
-            f"the source's encoding {encoding!r} is not a text encoding Python can read a file in; set it to a codec name "
+            f"the source's encoding {quoted(encoding)} is not a text encoding Python can read a file in; set it to a codec name "
             "such as 'utf-8', 'utf-16' or 'cp1250', or to 'auto'"))])
     try:
         with open(path, "rb") as stream:
@@ -400,8 +403,8 @@ def read_csv_source(path: str, *, display_name: str | None = None, delimiter: st
     for line, fields in rows:
         if len(fields) > named_width and "".join(fields[named_width:]).strip():  # values in columns the header does not name
             errors.append(InputError(Origin(source, line=line), (
-                f"the row has {len(fields)} fields but the header names {named_width} columns; put a value holding {row_delimiter!r} "
-                f"in double quotes (\"read{row_delimiter}all\") or remove the extra {row_delimiter!r}")))
+                f"the row has {len(fields)} fields but the header names {named_width} columns; put a value holding {quoted(row_delimiter)} "
+                f"in double quotes (\"read{row_delimiter}all\") or remove the extra {quoted(row_delimiter)}")))
             continue
         record, row_errors = _record(fields, row_columns, Origin(source, line), row_delimiter)
         errors.extend(row_errors)

@@ -21,6 +21,8 @@ import os
 import tempfile
 import typing as t
 
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
+
 MODE = 0o600
 
 
@@ -29,16 +31,16 @@ def problem_with(path: str) -> str | None:
     real_path = os.path.realpath(path)
     directory = os.path.dirname(real_path)
     if os.path.isdir(real_path):
-        return f"{path!r} is a directory; give the path of a file (it is created if missing)"
+        return f"{quoted(path)} is a directory; give the path of a file (it is created if missing)"
     if os.path.lexists(real_path) and not os.path.isfile(real_path):
-        return f"{path!r} is not a regular file; give the path of a file (it is created if missing)"
+        return f"{quoted(path)} is not a regular file; give the path of a file (it is created if missing)"
     if not os.path.isdir(directory):
-        return f"{directory!r}, the directory of {path!r}, does not exist or is not a directory; create it or give another path"
+        return f"{quoted(directory)}, the directory of {quoted(path)}, does not exist or is not a directory; create it or give another path"
     # The file is replaced, not written in place: that takes a new file in its directory.
     if not os.access(directory, os.W_OK | os.X_OK):
-        return f"cannot create files in {directory!r}, the directory of {path!r}; give a path in a writable directory"
+        return f"cannot create files in {quoted(directory)}, the directory of {quoted(path)}; give a path in a writable directory"
     if os.path.exists(real_path) and not os.access(real_path, os.R_OK):
-        return f"cannot read {path!r}, which the import rewrites to add its lines; give another path or make it readable"
+        return f"cannot read {quoted(path)}, which the import rewrites to add its lines; give another path or make it readable"
     return None
 
 

@@ -23,6 +23,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyR
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import DEFAULT_BATCH_SIZE, KerioClient, domain_key
 from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, admin_groups, check_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._password_policy import PasswordPolicy
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, Plan, PlanOptions, UserCreate, build_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._report import fail_on, module_result, plan_diff, planned_report
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
@@ -86,7 +87,7 @@ def _find_template(client, domain_id: str, name: str | None) -> dict | None:
         if template.get("name", "").casefold() == name.casefold():
             return template
     offered = ", ".join(sorted(template.get("name", "") for template in templates)) or "none"
-    raise ImportAborted(f"the user template {name!r} is not available for this domain (available: {offered}); check its name and scope")
+    raise ImportAborted(f"the user template {quoted(name)} is not available for this domain (available: {offered}); check its name and scope")
 
 
 def _find_domain(client, name: str) -> dict:
@@ -97,9 +98,9 @@ def _find_domain(client, name: str) -> dict:
     wanted = domain_key(name)
     owner = next((domain["name"] for domain in domains if wanted in map(domain_key, domain.get("aliasList") or ())), None)
     if owner:  # users belong to the domain itself, which takes their mail for its aliases too
-        raise ImportAborted(f"{name!r} is an alias of the domain {owner!r} on the Kerio server; set the domain option to {owner!r}")
+        raise ImportAborted(f"{quoted(name)} is an alias of the domain {quoted(owner)} on the Kerio server; set the domain option to {quoted(owner)}")
     existing = ", ".join(sorted(domain["name"] for domain in domains)) or "none"
-    raise ImportAborted(f"the domain {name!r} does not exist on the Kerio server (its domains: {existing}); check the domain option")
+    raise ImportAborted(f"the domain {quoted(name)} does not exist on the Kerio server (its domains: {existing}); check the domain option")
 
 
 def _check_generated_passwords_file(plan: Plan, path: str | None) -> list[InputError]:
@@ -128,7 +129,7 @@ def _generated_password(client, domain_id: str, create: UserCreate, policy: Pass
         if not policy.problem(password, create.record.name, create.user.get("fullName")):
             return password
     # One the server would refuse must stop the import before any write.
-    raise ImportAborted(f"Kerio generated {PASSWORD_GENERATION_ATTEMPTS} passwords for {create.record.name!r} that its own password "
+    raise ImportAborted(f"Kerio generated {PASSWORD_GENERATION_ATTEMPTS} passwords for {quoted(create.record.name)} that its own password "
                         "policy for the domain refuses; nothing was changed. Check the domain's password policy, or give the user a password")
 
 
@@ -140,7 +141,7 @@ def _generate_passwords(client, domain_id: str, plan: Plan, path: str | None, po
         try:
             _generated_passwords.update(path, new={names[key]: password for key, password in generated.items()})
         except OSError as error:
-            raise ImportAborted(f"generated_passwords_file: cannot write {path!r} ({error.strerror}); nothing was changed") from None
+            raise ImportAborted(f"generated_passwords_file: cannot write {quoted(path)} ({error.strerror}); nothing was changed") from None
     return generated
 
 
@@ -156,7 +157,7 @@ def _forget_passwords_not_used(path: str | None, generated: dict[str, str], repo
     try:
         _generated_passwords.update(path, forget=refused)
     except OSError as error:
-        return (f"The passwords generated for {len(refused)} user(s) that could not be created are still in {path!r}: "
+        return (f"The passwords generated for {len(refused)} user(s) that could not be created are still in {quoted(path)}: "
                 f"rewriting it failed ({error.strerror}). The next run replaces them.")
     return None
 
@@ -264,7 +265,7 @@ def run_import(
     passwords_file_problem = _forget_passwords_not_used(request.generated_passwords_file, generated, report)
     result = module_result(report, plan, sources, records, existing_users, client.call_counts)
     if unmatched:
-        result["warnings"] = [f"include {pattern!r} matches no user the sources declare (see not_imported for those they leave out); "
+        result["warnings"] = [f"include {quoted(pattern)} matches no user the sources declare (see not_imported for those they leave out); "
                               "check its spelling, or whether the source lists that user" for pattern in unmatched]
     if set(generated) - {record.key for record in report.not_created}:
         result["generated_passwords_file"] = request.generated_passwords_file

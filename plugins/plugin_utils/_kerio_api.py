@@ -41,6 +41,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport imp
     is_read_method,
     substitute,
 )
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 
 __all__ = [
     "ADDRESS_LOOKUP_SIZE", "DEFAULT_BATCH_SIZE", "DEFAULT_PAGE_SIZE", "REDACTED", "REQUESTS_IMPORT_ERROR", "ItemError", "ItemOutcome", "KerioApiError",
@@ -412,7 +413,7 @@ class KerioClient:
             return index
         if count == 1:
             return 0  # only one item it can be about
-        raise KerioProtocolError(f"{method} on {self.url} reported an item outside the batch (inputIndex {index!r} of {count}); the "
+        raise KerioProtocolError(f"{method} on {self.url} reported an item outside the batch (inputIndex {quoted(index)} of {count}); the "
                                  f"outcome of each item is unknown, read the server state again.", url=self.url, method=method,
                                  outcome_unknown=True)
 

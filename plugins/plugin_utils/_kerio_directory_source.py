@@ -15,6 +15,7 @@ from __future__ import annotations
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioApiError
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     PLAINTEXT_REFUSED,
     DirectoryError,
@@ -70,7 +71,7 @@ def lookup_failure_advice(options: dict[str, t.Any]) -> str:
 
 def describe_import_server(server: dict[str, t.Any]) -> str:
     """What Kerio is asked to read, for the log at -vvv (its bind password left out)."""
-    return (f"Users.getFromServer: Kerio lists the users of {server['directoryType']} {server['remoteDomainName']!r} from "
+    return (f"Users.getFromServer: Kerio lists the users of {server['directoryType']} {quoted(server['remoteDomainName'])} from "
             f"{server['address'] or 'its default server'}, bound as {server['loginName'] or '(nobody)'}, filter "
             f"{server['ldapFilter'] or '(none)'}, {'secure' if server['isSecureConnection'] else 'plain'} connection. {KERIO_DEBUG_LOG}")
 

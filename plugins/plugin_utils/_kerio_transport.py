@@ -26,6 +26,8 @@ import typing as t
 import urllib.parse
 import warnings
 
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
+
 try:
     import requests
     import urllib3.exceptions
@@ -182,12 +184,12 @@ def build_endpoint(url: str) -> str:
         parsed = urllib.parse.urlsplit(url)
         hostname, _port = parsed.hostname, parsed.port
     except ValueError as exc:  # an unclosed IPv6 bracket, a port that is no number from 0 to 65535
-        raise KerioConnectionError(f"The Kerio url {url!r} is not valid ({exc}): {example}.") from None
+        raise KerioConnectionError(f"The Kerio url {quoted(url)} is not valid ({exc}): {example}.") from None
     if parsed.scheme == "http":
-        raise KerioConnectionError(f"The Kerio url {url!r} starts with http://, which would send the administrator's password in clear: "
+        raise KerioConnectionError(f"The Kerio url {quoted(url)} starts with http://, which would send the administrator's password in clear: "
                                    "use https:// (Kerio's administration interface, port 4040, serves HTTPS).")
     if parsed.scheme != "https" or not hostname:
-        raise KerioConnectionError(f"The Kerio url {url!r} is not valid: {example}.")
+        raise KerioConnectionError(f"The Kerio url {quoted(url)} is not valid: {example}.")
     path = parsed.path.rstrip("/")
     # The url may be copied from the browser: the console's /admin/ (its #fragment is dropped), or part of the API path.
     for known in API_PATH_PREFIXES:
@@ -270,7 +272,7 @@ class KerioSession:
         try:
             result = self._call_with_retries("Session.login", params)
         except KerioApiError as exc:
-            exc.hint = f"Check the user ({self.user!r}) and password options; application passwords are not accepted by the API."
+            exc.hint = f"Check the user ({quoted(self.user)}) and password options; application passwords are not accepted by the API."
             raise
         token = result.get("token")
         if not isinstance(token, str) or not token:
@@ -413,7 +415,7 @@ class KerioSession:
             message_parameters = data.get("messageParameters") if isinstance(data.get("messageParameters"), dict) else {}
             message = substitute(str(error.get("message", "")), message_parameters.get("positionalParameters"))
             code = error.get("code")
-            hint = (f"The account {self.user!r} lacks the administration rights this needs: use one with read/write rights to "
+            hint = (f"The account {quoted(self.user)} lacks the administration rights this needs: use one with read/write rights to "
                     f"the domain's accounts.") if code == ACCESS_DENIED else None
             raise KerioApiError(method, code if isinstance(code, int) else None, self.scrub(message, params), url=self.url, hint=hint)
         result = decoded.get("result")
@@ -454,7 +456,7 @@ def _checked_timeout(timeout: float | tuple[float, float]) -> float | tuple[floa
     """``timeout`` when every number of it is a wait requests can make, else an error that says so."""
     for seconds in timeout if isinstance(timeout, (tuple, list)) else (timeout,):
         if not isinstance(seconds, (int, float)) or not 0 < seconds <= MAX_TIMEOUT_SECONDS:  # NaN fails both comparisons
-            raise KerioError(f"The timeout {timeout!r} is not valid: give the seconds to wait for the Kerio server, a number greater "
+            raise KerioError(f"The timeout {quoted(timeout)} is not valid: give the seconds to wait for the Kerio server, a number greater "
                              f"than 0 and at most {MAX_TIMEOUT_SECONDS:.0f}.")
     return timeout
 
@@ -462,14 +464,14 @@ def _checked_timeout(timeout: float | tuple[float, float]) -> float | tuple[floa
 def _check_ca_path(ca_path: str, url: str) -> None:
     """Fail before connecting when ca_path cannot serve to verify the server, rather than blaming the server."""
     if not os.path.exists(ca_path):
-        raise KerioConnectionError(f"The CA bundle ca_path={ca_path!r} does not exist; give the PEM file of the CA that signed "
+        raise KerioConnectionError(f"The CA bundle ca_path={quoted(ca_path)} does not exist; give the PEM file of the CA that signed "
                                    f"the Kerio server's certificate.", url=url)
     if os.path.isdir(ca_path):
         return  # a directory of hashed certificates, as OpenSSL's capath
     try:
         ssl.create_default_context(cafile=ca_path)
     except (ssl.SSLError, OSError, ValueError) as exc:
-        raise KerioConnectionError(f"The CA bundle ca_path={ca_path!r} cannot be read as PEM certificates ({exc}); give the PEM "
+        raise KerioConnectionError(f"The CA bundle ca_path={quoted(ca_path)} cannot be read as PEM certificates ({exc}); give the PEM "
                                    f"file of the CA that signed the Kerio server's certificate.", url=url) from None
 
 

@@ -17,6 +17,7 @@ import re
 import ssl
 import typing as t
 
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError
 
 try:
@@ -119,7 +120,7 @@ def _tls(settings: ConnectionSettings) -> t.Any:
             ssl.create_default_context(cafile=settings.ca_cert)
         return _OpenSslCheckedTls(settings.cert_validation == VALIDATE_ALWAYS, validate=validate, ca_certs_file=settings.ca_cert)
     except (OSError, ssl.SSLError, ldap3_errors.LDAPSSLConfigurationError) as error:
-        raise DirectoryError(f"ca_cert {settings.ca_cert!r} cannot be used ({error}): give the path of a PEM CA certificate file on the "
+        raise DirectoryError(f"ca_cert {quoted(settings.ca_cert)} cannot be used ({error}): give the path of a PEM CA certificate file on the "
                              "controller") from None
 
 

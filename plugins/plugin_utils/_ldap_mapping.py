@@ -15,6 +15,7 @@ import typing as t
 import unicodedata
 import uuid
 
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
     Origin,
@@ -157,9 +158,9 @@ def local_parts_in_target_domains(
     for address in addresses:
         local, at, domain = address.strip().rpartition("@")
         if not at or not local:
-            note(f"{address!r} is not a mail address: not imported")
+            note(f"{quoted(address)} is not a mail address: not imported")
         elif domain.casefold() not in accepted:
-            note(f"{address!r} is not in {' or '.join(target_domains)}: not imported")
+            note(f"{quoted(address)} is not in {' or '.join(target_domains)}: not imported")
         elif local.casefold() != login.casefold():
             kept.append(local)
     return unique_ignoring_case(kept)
@@ -241,9 +242,9 @@ class EntryMapper:
             problem = f"its {attribute} is empty" if not name else login_name_problem(name)
             if problem is None:
                 if name != original.strip():
-                    self.note(f"{dn}: login {original!r} imported as {name!r}")
+                    self.note(f"{dn}: login {quoted(original)} imported as {quoted(name)}")
                 return name
-            problems.append(f"{problem} ({attribute} {original!r})")
+            problems.append(f"{problem} ({attribute} {quoted(original)})")
         return InputError(origin, f"{problems[0]}; it is not imported")
 
     def enabled(self, values: t.Mapping[str, list[bytes]]) -> bool | None:
@@ -260,7 +261,7 @@ class EntryMapper:
         addresses = []
         for address in local_parts_in_target_domains(candidates, login, self.target_domains, lambda line: self.note(f"{dn}: {line}")):
             # A local part is checked as one: address_problem would take one holding '@' for a whole address.
-            problem = f"the address {address!r} (before its domain) holds an '@'" if "@" in address else address_problem(address)
+            problem = f"the address {quoted(address)} (before its domain) holds an '@'" if "@" in address else address_problem(address)
             if problem:
                 skipped.append(InputError(Origin(source=self.source, entry=dn), f"{problem}; the address is left out of the user"))
             else:
@@ -291,7 +292,7 @@ class EntryMapper:
             if isinstance(record, InputError):
                 mapped.skipped.append(record)
             elif skip_disabled and record.enabled is False:
-                mapped.skipped.append(InputError(record.origin, f"the user {record.name!r} is disabled in the directory and disabled_users is skip"))
+                mapped.skipped.append(InputError(record.origin, f"the user {quoted(record.name)} is disabled in the directory and disabled_users is skip"))
             else:
                 mapped.records.append(record)
                 if identity is not None:

@@ -32,6 +32,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_connection imp
     open_connection,
     require_ldap3,
 )
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 
 PAGED_RESULTS_OID = "1.2.840.113556.1.4.319"
 # Result codes after which the server has sent only part of what the filter selects.
@@ -60,7 +61,7 @@ def check_filter(search_filter: str, shown: str | None = None) -> None:
     try:
         parse_filter(search_filter, None, False, False, None, False)
     except ldap3_errors.LDAPException as error:
-        raise DirectoryError(f"the LDAP filter {shown or search_filter!r} is not valid ({error}): check its parentheses and operators") from None
+        raise DirectoryError(f"the LDAP filter {quoted(shown or search_filter)} is not valid ({error}): check its parentheses and operators") from None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -110,25 +111,25 @@ def _check_result(result: dict, settings: ConnectionSettings, where: str, reques
         return
     detail = f"{result.get('description')} {settings.scrub(str(result.get('message') or ''))}".strip()
     if code in INCOMPLETE_RESULTS:
-        raise DirectoryError(f"{where} stopped the search of {request.base!r} after {received} entries ({detail}): importing them would "
+        raise DirectoryError(f"{where} stopped the search of {quoted(request.base)} after {received} entries ({detail}): importing them would "
                              "leave users out, so nothing is imported; raise the server's limit for the bind user, or narrow "
                              "search_base or filter")
     if code == 32:
         who = settings.bind_user or "an anonymous bind"
-        raise DirectoryError(f"{where}: the search base {request.base!r} does not exist, or {who} may not see it ({detail}); "
+        raise DirectoryError(f"{where}: the search base {quoted(request.base)} does not exist, or {who} may not see it ({detail}); "
                              "check search_base, domain_name or organization, and the bind user's rights")
     if code in (1, 50) and not settings.bind_user:
         raise DirectoryError(f"{where} does not let anonymous users search ({detail}); give bind_user and bind_password")
     if code in (2, 87):
-        raise DirectoryError(f"{where} rejected the filter {request.filter!r} ({detail}); check the filter option")
-    raise DirectoryError(f"{where}: the search of {request.base!r} failed ({detail})")
+        raise DirectoryError(f"{where} rejected the filter {quoted(request.filter)} ({detail}); check the filter option")
+    raise DirectoryError(f"{where}: the search of {quoted(request.base)} failed ({detail})")
 
 
 def _whole_search_referral(result: dict, settings: ConnectionSettings, where: str, request: SearchRequest) -> list[str]:
     """The server holds none of the search base and names others that do: follow them, or say so."""
     urls = list(result.get("referrals") or ())
     if not settings.referrals:
-        raise DirectoryError(f"{where} does not hold {request.base!r} and refers to {', '.join(urls) or 'another server'}: point server "
+        raise DirectoryError(f"{where} does not hold {quoted(request.base)} and refers to {', '.join(urls) or 'another server'}: point server "
                              "and search_base at the server that holds it, or set referrals: true")
     return urls
 
@@ -256,6 +257,6 @@ def search_directory(settings: ConnectionSettings, request: SearchRequest, log: 
     if not outcome.entries:
         # Most often a bind that may not read the users (anonymous, or ACLs) rather than an empty
         # directory: an empty source must not look like "everybody left".
-        raise DirectoryError(f"the search of {request.base!r} for {request.filter} on {settings.display} found no entries: check search_base "
+        raise DirectoryError(f"the search of {quoted(request.base)} for {request.filter} on {settings.display} found no entries: check search_base "
                              f"and filter, and that {settings.bind_user or 'an anonymous bind'} may read the users")
     return outcome

@@ -30,6 +30,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_connection imp
 )
 from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_search import SearchRequest, check_filter, search_directory
 from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_mapping import FIELDS, EntryMapper, Mapping
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import PLAINTEXT_REFUSED, InputError, UserRecord, server_problem
 
 __all__ = ["DirectoryError", "DirectorySource", "check_directory_options", "read_directory_source", "DEFAULTS"]
@@ -164,12 +165,12 @@ def _hosts(options: t.Mapping[str, t.Any]) -> tuple[str, ...]:
 def _tls_options(options: t.Mapping[str, t.Any]) -> tuple[str, str]:
     tls_mode = options.get("tls_mode") or LDAPS
     if tls_mode not in TLS_MODES:
-        raise DirectoryError(f"tls_mode {tls_mode!r} is not one of {', '.join(TLS_MODES)}")
+        raise DirectoryError(f"tls_mode {quoted(tls_mode)} is not one of {', '.join(TLS_MODES)}")
     if tls_mode == PLAINTEXT and not options.get("allow_plaintext"):
         raise DirectoryError(PLAINTEXT_REFUSED)
     validation = options.get("cert_validation") or VALIDATE_ALWAYS
     if validation not in CERT_VALIDATIONS:
-        raise DirectoryError(f"cert_validation {validation!r} is not one of {', '.join(CERT_VALIDATIONS)}")
+        raise DirectoryError(f"cert_validation {quoted(validation)} is not one of {', '.join(CERT_VALIDATIONS)}")
     return tls_mode, validation
 
 
@@ -178,7 +179,7 @@ def _number(options: t.Mapping[str, t.Any], key: str, default: float, low: float
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-        raise DirectoryError(f"{key} must be a number from {low:g} to {high:g}, not {value!r}")
+        raise DirectoryError(f"{key} must be a number from {low:g} to {high:g}, not {quoted(value)}")
     return value
 
 
@@ -197,7 +198,7 @@ def bind_name(options: t.Mapping[str, t.Any]) -> str | None:
     if options.get("type") == ACTIVE_DIRECTORY and options.get("domain_name"):
         return f"{user}@{str(options['domain_name']).strip().strip('.')}"
     forms = "user@domain, DOMAIN\\user or a DN" if options.get("type") == ACTIVE_DIRECTORY else "the account's full DN, for example cn=reader,o=Example"
-    raise DirectoryError(f"bind_user {user!r} is a plain user name, which this directory cannot bind as: give {forms}")
+    raise DirectoryError(f"bind_user {quoted(user)} is a plain user name, which this directory cannot bind as: give {forms}")
 
 
 def connection_settings(options: t.Mapping[str, t.Any]) -> ConnectionSettings:
@@ -221,10 +222,10 @@ def directory_config(options: t.Mapping[str, t.Any]) -> DirectoryConfig:
     """Checks ``options`` (one entry of ``sources``) and says what to search, how and where."""
     kind = options.get("type")
     if kind not in DEFAULTS:
-        raise DirectoryError(f"directory type {kind!r} is not one of {', '.join(DEFAULTS)}")
+        raise DirectoryError(f"directory type {quoted(kind)} is not one of {', '.join(DEFAULTS)}")
     disabled_users = options.get("disabled_users") or DISABLED_IMPORT
     if disabled_users not in (DISABLED_IMPORT, DISABLED_SKIP):
-        raise DirectoryError(f"disabled_users {disabled_users!r} is not import or skip")
+        raise DirectoryError(f"disabled_users {quoted(disabled_users)} is not import or skip")
     mapping = attribute_mapping(kind, options.get("attribute_map"))
     request = SearchRequest(
         base=search_base(options), filter=combined_filter(DEFAULTS[kind].person_filter, options.get("filter")),

@@ -16,6 +16,7 @@ import dataclasses
 import itertools
 import typing as t
 
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import Plan, UserUpdate
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError, UserRecord, unique_ignoring_case
 
@@ -112,7 +113,7 @@ class _AddressBook:
             self._given[key] = record
             return
         # Put in words only now: most addresses are given without a problem.
-        subject = f"the login name {address!r} (also the user's address)" if login_name else f"the address {address!r}"
+        subject = f"the login name {quoted(address)} (also the user's address)" if login_name else f"the address {quoted(address)}"
         self.errors.append(InputError(record.origin.at_column("Name" if login_name else "MailAddress"), f"{subject} {problem}"))
 
     def _problem(self, key: str, record: UserRecord, user_id: str | None) -> str | None:
@@ -122,14 +123,14 @@ class _AddressBook:
         given = self._given.get(key)
         # The same user declared twice gives it twice: its duplicate error says so, once.
         if given is not None and given.key != record.key:
-            return f"is also declared for the user {given.name!r} ({given.origin}); an address can belong to one user only"
+            return f"is also declared for the user {quoted(given.name)} ({given.origin}); an address can belong to one user only"
         holder = self._holders.get(key)
         if holder is None or holder["id"] == user_id:
             return None
         if holder["loginName"].casefold() == key:
-            return f"is the login name of the user {holder['loginName']!r}, and so that user's address; choose another"
+            return f"is the login name of the user {quoted(holder['loginName'])}, and so that user's address; choose another"
         if holder["id"] not in self._new_addresses or key in self._new_addresses[holder["id"]]:
-            return (f"already belongs to the user {holder['loginName']!r}, who keeps it; an address can belong to one user only: "
+            return (f"already belongs to the user {quoted(holder['loginName'])}, who keeps it; an address can belong to one user only: "
                     "take it from that user first, in Kerio or in the addresses this import declares for that user")
         return None  # its holder gives it up: before any user is created, and before any other is changed (address_releases)
 
@@ -146,7 +147,7 @@ def _other_holders(entities: t.Sequence[dict[str, t.Any]]) -> dict[str, str]:
             continue
         local_part = str(entity.get("collisionAddress") or "").partition("@")[0]
         kind = entity.get("kind")
-        holders[local_part.casefold()] = f"{ENTITY_WORDS.get(kind, kind)} {entity.get('name')!r}"
+        holders[local_part.casefold()] = f"{ENTITY_WORDS.get(kind, kind)} {quoted(entity.get('name'))}"
     return holders
 
 
@@ -201,15 +202,15 @@ def _session_user_lockouts(plan: Plan, facts: ServerFacts) -> list[InputError]:
             for group in update.groups_to_leave if group.casefold() in facts.admin_groups]
     return [
         *(InputError(record.origin, (
-            f"the user {record.name!r} is the account this import logs in with (kerio_user), and Kerio does not remove "
+            f"the user {quoted(record.name)} is the account this import logs in with (kerio_user), and Kerio does not remove "
             "the account of its own session; remove it as another administrator, or leave it out"
         )) for record in removed),
         *(InputError(record.origin, (
-            f"the user {record.name!r} is the account this import logs in with (kerio_user): disabled, it could not log in "
+            f"the user {quoted(record.name)} is the account this import logs in with (kerio_user): disabled, it could not log in "
             "again; disable it as another administrator, or leave enabled out for it"
         )) for record in disabled),
         *(InputError(record.origin.at_column("Groups"), (
-            f"the user {record.name!r} is the account this import logs in with (kerio_user), and the group {group!r} gives "
+            f"the user {quoted(record.name)} is the account this import logs in with (kerio_user), and the group {quoted(group)} gives "
             "administration rights: out of it, the account may no longer be able to run the import; change its groups as "
             "another administrator, or leave groups out for it"
         )) for record, group in left),

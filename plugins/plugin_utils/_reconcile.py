@@ -16,6 +16,7 @@ import re
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._password_policy import PasswordPolicy
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     AUTH_TYPES,
     INTERNAL_AUTH,
@@ -229,7 +230,7 @@ class _Planner:
             else:
                 self.plan.errors.append(InputError(
                     record.origin.at_column("Groups"),
-                    f"the group {name!r} does not exist in the domain; create it first or set create_groups: true",
+                    f"the group {quoted(name)} does not exist in the domain; create it first or set create_groups: true",
                 ))
 
     def _check_password(self, record: UserRecord, password: str, full_name: str | None) -> None:

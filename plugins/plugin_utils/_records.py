@@ -15,6 +15,8 @@ import ipaddress
 import re
 import typing as t
 
+from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
+
 # Kerio accepts ASCII letters, digits, dot, underscore and hyphen in a login name. The name is
 # also the mailbox's address, so a dot only goes between the other characters, as in an address.
 LOGIN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
@@ -146,13 +148,16 @@ def login_name_problem(name: str) -> str | None:
     if not name:
         return "the login name is empty; give every user a Name"
     if len(name) > LOGIN_NAME_MAX_LENGTH:
-        return f"the login name {name!r} is longer than {LOGIN_NAME_MAX_LENGTH} characters"
+        return f"the login name {quoted(name)} is longer than {LOGIN_NAME_MAX_LENGTH} characters"
     if not LOGIN_NAME_PATTERN.match(name):
         local, at, domain = name.partition("@")
         if at and domain and "@" not in domain and LOGIN_NAME_PATTERN.match(local):  # a user principal name, as directories and HR exports give
-            return f"the login name {name!r} holds a domain: give it as {local!r}, as a login name belongs to the domain imported into"
+            return f"the login name {quoted(name)} holds a domain: give it as {quoted(local)}, as a login name belongs to the domain imported into"
+        windows_domain, backslash, user = name.partition("\\")
+        if backslash and windows_domain and LOGIN_NAME_PATTERN.match(user):  # DOMAIN\user, as Windows writes a domain account
+            return f"the login name {quoted(name)} holds a Windows domain: give it as {quoted(user)}, as a login name belongs to the domain imported into"
         return (
-            f"the login name {name!r} is not valid: Kerio accepts only ASCII letters, digits, "
+            f"the login name {quoted(name)} is not valid: Kerio accepts only ASCII letters, digits, "
             "'.', '_' and '-', with no leading, trailing or double '.'"
         )
     return None
@@ -167,7 +172,7 @@ def server_problem(server: str) -> str | None:
         if HOST_NAME_PATTERN.match(server):
             return None
     # Not quoted when it may hold a user name and password, as in ldap://reader:secret@dc1.
-    shown = "a server" if "@" in server else f"server {server!r}"
+    shown = "a server" if "@" in server else f"server {quoted(server)}"
     return f"{shown}: give a host name or IP address only; the port and the scheme are the port and tls_mode options"
 
 
@@ -177,11 +182,11 @@ def address_problem(address: str) -> str | None:
         return None  # a local part, as most are
     local, at, domain = address.partition("@")
     if "@" in domain:
-        return f"the address {address!r} has more than one '@'; give the local part only, as in 'jdoe'"
+        return f"the address {quoted(address)} has more than one '@'; give the local part only, as in 'jdoe'"
     if at and not domain:
-        return f"the address {address!r} ends with '@'; give the local part only, as in 'jdoe'"
+        return f"the address {quoted(address)} ends with '@'; give the local part only, as in 'jdoe'"
     if len(local) > LOCAL_PART_MAX_LENGTH or not LOCAL_PART_PATTERN.match(local):
-        return (f"the address {address!r} is not valid: its local part may hold at most {LOCAL_PART_MAX_LENGTH} "
+        return (f"the address {quoted(address)} is not valid: its local part may hold at most {LOCAL_PART_MAX_LENGTH} "
                 "ASCII letters, digits and .!#$%&'*+/=?^_`{|}~- with no leading, trailing or double '.'; fix or remove it")
     return None
 
@@ -198,7 +203,7 @@ def find_duplicates(records: t.Iterable[UserRecord]) -> list[InputError]:
             errors.append(
                 InputError(
                     same[1].origin,
-                    f"the user {same[1].name!r} is declared more than once ({places}); "
+                    f"the user {quoted(same[1].name)} is declared more than once ({places}); "
                     "keep one of them or rename the others",
                 )
             )
@@ -243,7 +248,7 @@ def local_parts(
             problems.append(problem)
         elif domain and domain.casefold() not in accepted:
             problems.append(
-                f"the address {address!r} is not in {' or '.join(domain_names)}; "
+                f"the address {quoted(address)} is not in {' or '.join(domain_names)}; "
                 "give the local part only or an address in the domain or one of its aliases"
             )
         elif local.casefold() != login_key:

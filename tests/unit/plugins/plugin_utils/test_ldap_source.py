@@ -423,6 +423,15 @@ def test_a_missing_base_names_the_options():
         list(search.paged_entries(conn, SETTINGS, REQUEST, lambda line: None, []))
 
 
+def test_a_missing_base_is_named_as_written():
+    # An RDN holding a comma is escaped with a backslash; the message shows it once, as given.
+    request = search.SearchRequest("OU=Sales\\, EMEA,DC=example,DC=test", "(objectClass=user)", ("sAMAccountName",), page_size=2)
+    conn = FakeConnection([([], 32, b"", ())])
+    with pytest.raises(DirectoryError) as raised:
+        list(search.paged_entries(conn, SETTINGS, request, lambda line: None, []))
+    assert "the search base 'OU=Sales\\, EMEA,DC=example,DC=test' does not exist" in str(raised.value)
+
+
 def test_referrals_are_refused_or_followed(monkeypatch):
     with pytest.raises(DirectoryError, match="refers to ldap://dc2.example.test/DC=example,DC=test.*referrals: true"):
         referring = FakeConnection([([], 10, b"", ["ldap://dc2.example.test/DC=example,DC=test"])])

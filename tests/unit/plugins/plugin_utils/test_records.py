@@ -30,6 +30,9 @@ def test_valid_login_names(name):
     ("", "empty"), ("jiří", "ASCII"), ("j doe", "ASCII"), ("a@b@c", "ASCII"), ("A" * 65, "longer"),
     # A user principal name, as a directory or an HR system exports it: the local part is the login name.
     ("abird@example.com", "holds a domain: give it as 'abird'"),
+    # DOMAIN\user, as a Windows NT domain names its accounts; the backslash shown once, as written.
+    ("EXAMPLE\\abird", "the login name 'EXAMPLE\\abird' holds a Windows domain: give it as 'abird'"),
+    ("EXAMPLE\\a\\bird", "the login name 'EXAMPLE\\a\\bird' is not valid"), ("\\abird", "ASCII"),
     (".jdoe", "leading, trailing or double '.'"), ("jdoe.", "leading, trailing or double '.'"), ("j..doe", "leading, trailing or double '.'"),
 ])
 def test_invalid_login_names(name, words):

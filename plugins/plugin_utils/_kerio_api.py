@@ -27,7 +27,6 @@ import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import (
     ACCESS_DENIED,
-    LOGGER_NAME,
     METHOD_NOT_FOUND,
     REDACTED,
     REQUESTS_IMPORT_ERROR,
@@ -120,8 +119,6 @@ class KerioClient:
                  application: dict[str, str] | None = None, log: t.Callable[[str], t.Any] | None = None):
         self._session = KerioSession(url, user, password, validate_certs=validate_certs, ca_path=ca_path, timeout=timeout,
                                      retries=retries, backoff=backoff, application=application, log=log)
-        self._log = log
-        self._logger = logging.getLogger(LOGGER_NAME)
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(url={self.url!r}, user={self._session.user!r}, logged_in={self._session.logged_in})"
@@ -142,7 +139,7 @@ class KerioClient:
             # failed logout (the session then just expires on the server) must not fail it either.
             if exc_type is None and not isinstance(logout_error, KerioError):
                 raise
-            self._emit(logging.WARNING, f"Session.logout failed: {logout_error}")
+            self._session.emit(logging.WARNING, f"Session.logout failed: {logout_error}")
         finally:
             self._session.close()
 
@@ -276,7 +273,7 @@ class KerioClient:
                     seen.add(item_id)
                 items.append(item if each is None or not isinstance(item, dict) else each(item))
                 fresh += 1
-            self._emit(logging.DEBUG, f"{method}: page {page_number} at {start} gave {len(page)} items (totalItems {total})")
+            self._session.emit(logging.DEBUG, f"{method}: page {page_number} at {start} gave {len(page)} items (totalItems {total})")
             start += len(page)
             # totalItems decides when it is known: a server may cap the page below our limit.
             if not page or (isinstance(total, int) and start >= total) or (not isinstance(total, int) and len(page) < page_size):
@@ -337,8 +334,8 @@ class KerioClient:
             # A server that refused every item of a batch for one and the same reason (a full licence, say)
             # refuses the whole call, whatever its items: the next batches are not asked item by item.
             halving = halving and not (len(chunk) > 1 and failures == len(chunk) and len({outcome.error for outcome in mapped}) == 1)
-            self._emit(logging.DEBUG, f"{method}: batch {number} of {batches} ({len(chunk)} items) in {time.monotonic() - started:.3f} s, "
-                                      f"{failures} failed")
+            self._session.emit(logging.DEBUG, f"{method}: batch {number} of {batches} ({len(chunk)} items) in {time.monotonic() - started:.3f} s, "
+                                              f"{failures} failed")
         return outcomes
 
     def _send(self, batch: _Batch, chunk: t.Sequence[t.Any], offset: int, halving: bool) -> list[ItemOutcome]:
@@ -359,7 +356,7 @@ class KerioClient:
         halves are sent again, and theirs, until the good items are applied and the bad ones found:
         two calls per halving. ``halving`` False fails every item with the rejection instead.
         """
-        self._emit(logging.WARNING, f"{batch.method}: {len(chunk)} items from item {offset + 1} rejected: {rejection.message}")
+        self._session.emit(logging.WARNING, f"{batch.method}: {len(chunk)} items from item {offset + 1} rejected: {rejection.message}")
         if len(chunk) == 1 or not halving:
             failed = ItemError(rejection.code, rejection.message)
             return [ItemOutcome(offset + index, False, batch.id_of(item), failed) for index, item in enumerate(chunk)]
@@ -416,8 +413,3 @@ class KerioClient:
         raise KerioProtocolError(f"{method} on {self.url} reported an item outside the batch (inputIndex {quoted(index)} of {count}); the "
                                  f"outcome of each item is unknown, read the server state again.", url=self.url, method=method,
                                  outcome_unknown=True)
-
-    def _emit(self, level: int, message: str) -> None:
-        self._logger.log(level, message)
-        if self._log is not None:
-            self._log(message)

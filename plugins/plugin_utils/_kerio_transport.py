@@ -289,7 +289,7 @@ class KerioSession:
         except KerioApiError as exc:
             if exc.code != SESSION_EXPIRED:
                 raise
-            self._emit(logging.DEBUG, "Session.logout: the session had already expired")
+            self.emit(logging.DEBUG, "Session.logout: the session had already expired")
         finally:
             self._drop_session()
 
@@ -314,7 +314,7 @@ class KerioSession:
         except KerioApiError as exc:
             if exc.code != SESSION_EXPIRED or method in SESSION_LIFECYCLE:
                 raise
-        self._emit(logging.INFO, f"{method}: session expired, logging in again and repeating the call once")
+        self.emit(logging.INFO, f"{method}: session expired, logging in again and repeating the call once")
         self.login()
         return self._call_with_retries(method, params)
 
@@ -326,11 +326,11 @@ class KerioSession:
             outcome = self._exchange(method, params)
             elapsed = time.monotonic() - started
             if not isinstance(outcome, _Failure):
-                self._emit(logging.DEBUG, f"{method}: answered in {elapsed:.3f} s")
+                self.emit(logging.DEBUG, f"{method}: answered in {elapsed:.3f} s")
                 return self._result_of(method, params, outcome)
             if outcome.transient and read and attempt < attempts:
                 delay = min(self.backoff * (2 ** (attempt - 1)), MAX_BACKOFF_SECONDS)
-                self._emit(logging.WARNING, f"{method}: {outcome.reason}; retrying in {delay:.2f} s (attempt {attempt + 1} of {attempts})")
+                self.emit(logging.WARNING, f"{method}: {outcome.reason}; retrying in {delay:.2f} s (attempt {attempt + 1} of {attempts})")
                 time.sleep(delay)
                 continue
             raise self._connection_error(method, outcome, read, attempt)
@@ -442,7 +442,8 @@ class KerioSession:
                                     f"unknown: the server may or may not have applied it, so it was not repeated. Read the server "
                                     f"state again before retrying.", url=self.url, method=method, outcome_unknown=True)
 
-    def _emit(self, level: int, message: str) -> None:
+    def emit(self, level: int, message: str) -> None:
+        """Log ``message`` to the API logger and to the ``log`` callback (the task's -vvv lines)."""
         self._logger.log(level, message)
         if self._log is not None:
             self._log(message)

@@ -19,7 +19,7 @@ import dataclasses
 import json
 import typing as t
 
-from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioError, removal_request
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioApiError, KerioError, removal_request
 from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import Plan, UserCreate, address_releases
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import UserRecord
@@ -62,7 +62,7 @@ TEMPLATE_GROUPS_CAVEAT = (", except the groups that the template or defaults giv
 MISSING_GROUPS_NOTE = " errors lists the users created in this run that are not in all of their groups yet, and what to do for each."
 
 
-def _named(groups: t.Sequence[str]) -> str:
+def _named_groups(groups: t.Sequence[str]) -> str:
     return ("the group " if len(groups) == 1 else "the groups ") + ", ".join(quoted(group) for group in groups)
 
 
@@ -72,10 +72,10 @@ def _missing_groups_advice(record: UserRecord, missing: t.Sequence[str]) -> str:
     advice = []
     rerun = [group for group in missing if group.casefold() in declared]
     if rerun:
-        advice.append(f"a re-run with update_existing true adds it to {_named(rerun)}, which its sources declare")
+        advice.append(f"a re-run with update_existing true adds it to {_named_groups(rerun)}, which its sources declare")
     by_hand = [group for group in missing if group.casefold() not in declared]
     if by_hand:
-        advice.append(f"add it in Kerio to {_named(by_hand)}, which it gets from the template or defaults, given to new users only")
+        advice.append(f"add it in Kerio to {_named_groups(by_hand)}, which it gets from the template or defaults, given to new users only")
     return "; ".join(advice)
 
 
@@ -149,10 +149,12 @@ class _Applier:
         """
         try:
             outcomes = write(*args)
-        except KerioError as error:  # a lost connection, or a session that a fresh login did not save
+        except KerioError as error:  # a lost connection, or the server refusing the call itself (access denied, a session a fresh login did not save)
+            # A refused call is refused again until the account or the server changes; a lost connection may be back already.
+            rerun = "When the account or the server allows this call, run the task again" if isinstance(error, KerioApiError) else "Run the task again"
             self.report.interruption = (
                 f"The import stopped while {doing}. {error} The changes listed in created, updated, removed and groups_created "
-                f"were made; nothing after this write was attempted. Run the task again: it reads what the server holds now "
+                f"were made; nothing after this write was attempted. {rerun}: it reads what the server holds now "
                 f"and makes the changes still missing{TEMPLATE_GROUPS_CAVEAT if self._template_groups_at_stake(doing) else ''}."
             )
             outcomes = error.completed
@@ -183,7 +185,7 @@ class _Applier:
         removals = self.plan.removals
         requests = [removal_request(removal.user_id, delete_mailbox=self.remove_mailbox == "delete") for removal in removals]
         for removal, outcome in self._outcomes("removing users", removals, self.client.remove_users, requests, self.batch_size):
-            self._record(removal.record, outcome, self.report.removed, "could not be removed")
+            self._note_outcome(removal.record, outcome, self.report.removed, "could not be removed")
 
     def update_users(self) -> None:
         done = self._release_addresses()
@@ -228,7 +230,7 @@ class _Applier:
 
         creates = self.plan.creates
         for create, outcome in self._outcomes(CREATING, creates, self.client.create_users, _Items(creates, new_user), self.batch_size):
-            if self._record(create.record, outcome, self.report.created, "could not be created"):
+            if self._note_outcome(create.record, outcome, self.report.created, "could not be created"):
                 self._created.append((create, outcome.id))
             elif not outcome.error.outcome_unknown:  # the server may hold a user it did not report: keep its password
                 self.report.not_created.append(create.record)
@@ -280,7 +282,7 @@ class _Applier:
         if doing == JOINING:
             self._joins_refused.setdefault(id(record), set()).add(group)
 
-    def _record(self, record: UserRecord, outcome, done: list[UserRecord], failure: str) -> bool:
+    def _note_outcome(self, record: UserRecord, outcome, done: list[UserRecord], failure: str) -> bool:
         if outcome.ok:
             done.append(record)
             self._wrote(record)
@@ -359,6 +361,6 @@ def _report_missing_groups(report: ApplyReport, missing_groups: list[tuple[UserR
         if failure is not None:  # a join the server refused, which the message names
             failure.message += f"; {advice}"
         else:
-            report.failures.append(Failure(record, f"was created, but the import stopped before it joined {_named(groups)}; {advice}"))
+            report.failures.append(Failure(record, f"was created, but the import stopped before it joined {_named_groups(groups)}; {advice}"))
     if missing_groups and report.interruption:
         report.interruption += MISSING_GROUPS_NOTE

@@ -31,6 +31,11 @@ def source_name(options: dict[str, t.Any]) -> str:
     return f"kerio_directory {options['directory_type']} {options['domain_name']}"
 
 
+def check_kerio_directory_options(options: dict[str, t.Any]) -> None:
+    """Refuse what Kerio's import dialog could not be asked, before the import logs in to Kerio."""
+    import_server(options)  # building the request is what checks it
+
+
 def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
     """The ImportServer structure of the console's "Import from a Directory Service" dialog."""
     secure = options.get("tls_mode", "ldaps") != "none"

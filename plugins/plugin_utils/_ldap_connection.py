@@ -23,7 +23,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import Dire
 try:
     import ldap3
     from ldap3.core import exceptions as ldap3_errors
-except ImportError as import_error:  # the action plugin reports it through require_ldap3()
+except ImportError as import_error:  # require_ldap3() says what to install
     ldap3 = ldap3_errors = None
     LDAP3_IMPORT_ERROR: ImportError | None = import_error
 else:

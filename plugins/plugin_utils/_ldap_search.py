@@ -69,7 +69,8 @@ def check_filter(search_filter: str, shown: str | None = None) -> None:
 # ---------------------------------------------------------------------------------------------
 
 
-def _quoted(value: str) -> str:
+def _shell_quoted(value: str) -> str:
+    # Always quoted, unlike shlex.quote: a DN or a filter then reads as one word even when it needs no quotes.
     return "'" + value.replace("'", "'\"'\"'") + "'"
 
 
@@ -87,8 +88,8 @@ def ldapsearch_command(settings: ConnectionSettings, url: str, request: SearchRe
     if settings.tls_mode == START_TLS:
         words.append("-ZZ")
     if settings.bind_user:
-        words += ["-D", _quoted(settings.bind_user), "-W"]
-    words += ["-b", _quoted(request.base), "-E", f"pr={request.page_size}/noprompt", _quoted(request.filter)]
+        words += ["-D", _shell_quoted(settings.bind_user), "-W"]
+    words += ["-b", _shell_quoted(request.base), "-E", f"pr={request.page_size}/noprompt", _shell_quoted(request.filter)]
     words += [shlex.quote(attribute) for attribute in request.attributes]
     return " ".join(words)
 

@@ -67,7 +67,7 @@ DEFAULTS = {
 }
 
 # An attribute description: a name (or OID) with options; nothing that could break out of a filter or a command line.
-_ATTRIBUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)(?:;[A-Za-z0-9-]+)*$")
+_ATTRIBUTE = re.compile(r"^(?:[A-Za-z][A-Za-z0-9-]*|[0-9]+(?:\.[0-9]+)+)(?:;[A-Za-z0-9-]+)*\Z")
 
 
 @dataclasses.dataclass(frozen=True)

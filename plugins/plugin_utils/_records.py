@@ -17,20 +17,21 @@ import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 
+# The patterns end in \Z, not $, which also matches before a final line break ("jdoe\n").
 # Kerio accepts ASCII letters, digits, dot, underscore and hyphen in a login name. The name is
 # also the mailbox's address, so a dot only goes between the other characters, as in an address.
-LOGIN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$")
+LOGIN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*\Z")
 LOGIN_NAME_MAX_LENGTH = 64
 
 # The local part of an address (RFC 5322 dot-atom): these characters, dots only between them.
 _ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
-LOCAL_PART_PATTERN = re.compile(rf"^{_ATOM}(\.{_ATOM})*$")
+LOCAL_PART_PATTERN = re.compile(rf"^{_ATOM}(\.{_ATOM})*\Z")
 LOCAL_PART_MAX_LENGTH = 64
 
 # A server's DNS name: labels of letters, digits, '-' and '_' (as some Windows hosts have), not
 # beginning or ending with '-', separated by single dots.
 _LABEL = r"[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
-HOST_NAME_PATTERN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?$")
+HOST_NAME_PATTERN = re.compile(rf"^{_LABEL}(?:\.{_LABEL})*\.?\Z")
 
 STATE_PRESENT = "present"
 # How users sign in, named as the auth_type options name it and as Kerio does.

@@ -18,7 +18,7 @@ import fnmatch
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._csv_source import read_csv_source
-from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import import_server, read_kerio_directory, source_name
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_directory_source import check_kerio_directory_options, read_kerio_directory, source_name
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     AUTH_TYPES,
     DirectoryError,
@@ -108,7 +108,7 @@ def read_file_sources(sources: t.Sequence[dict], users: t.Sequence[dict]) -> lis
 
 
 @contextlib.contextmanager
-def _named(rank: int, options: dict) -> t.Iterator[None]:
+def _errors_named_after_source(rank: int, options: dict) -> t.Iterator[None]:
     """A directory error, named after the source it is about."""
     try:
         yield
@@ -125,11 +125,11 @@ def _ldap_source():
 def check_directory_sources(sources: t.Sequence[dict]) -> None:
     """Refuse a directory source's options before anything is asked of Kerio or of the directory."""
     for rank, options in enumerate(sources):
-        with _named(rank, options):
+        with _errors_named_after_source(rank, options):
             if options["type"] in LDAP_TYPES:
                 _ldap_source().check_directory_options(options)
             elif options["type"] == "kerio_directory":
-                import_server(options)
+                check_kerio_directory_options(options)
 
 
 def read_directory_sources(
@@ -144,7 +144,7 @@ def read_directory_sources(
     """The directories, searched from the controller or listed by Kerio."""
     results = []
     for rank, options in enumerate(sources):
-        with _named(rank, options):
+        with _errors_named_after_source(rank, options):
             if options["type"] in LDAP_TYPES:
                 results.append(_with_auth_type(_ldap(rank, options, domain_names, log), options))
             elif options["type"] == "kerio_directory":
@@ -200,20 +200,19 @@ def combine(
     exclude: t.Sequence[str] = (),
     duplicate_users: str = "error",
 ) -> tuple[list[UserRecord], list[InputError]]:
-    """One record per user: selected by the patterns, duplicates reported or merged by precedence."""
+    """One record per user: selected by the patterns, duplicates reported or merged by precedence.
+
+    The sources' own errors are not repeated here: the import stops on them before it reads the server.
+    """
     ordered = sorted(results, key=lambda result: result.rank)
-    errors = [error for result in ordered for error in result.errors]
     by_source = [select(result.records, include, exclude) for result in ordered]
     if duplicate_users == "merge":
         # Declared twice in one source is a conflict no precedence settles.
-        for records in by_source:
-            errors.extend(error for error in find_duplicates(records) if error not in errors)
+        errors = [error for records in by_source for error in find_duplicates(records)]
         declarations: dict[str, list[UserRecord]] = {}
         for records in by_source:
             for record in records:
                 declarations.setdefault(record.key, []).append(record)
         return [_merge(same) for same in declarations.values()], errors
     records = [record for source_records in by_source for record in source_records]
-    # A duplicate inside one file was reported by its reader in the same words; say it once.
-    errors.extend(error for error in find_duplicates(records) if error not in errors)
-    return records, errors
+    return records, find_duplicates(records)

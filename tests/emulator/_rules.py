@@ -17,11 +17,11 @@ from _errors import ALREADY_EXISTS, LIMIT_EXCEEDED, OPERATION_FAILED, ItemError
 # Login names: ASCII letters, digits, dot, underscore and hyphen (the KB: "use ASCII"). The exact rules
 # are unknown (reference §10, open question 4), so the stricter reading is taken: the name is also the
 # mailbox's address, so it must be a valid dot-atom (no leading, trailing or doubled dot), and at most
-# 64 bytes, the longest local part RFC 5321 allows.
-LOGIN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$")
+# 64 bytes, the longest local part RFC 5321 allows. \Z, not $, which also matches before a final "\n".
+LOGIN_NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\Z")
 LOCAL_PART_MAX_LENGTH = 64
 # Other addresses of a user or group: an RFC 5322 dot-atom local part.
-LOCAL_PART_PATTERN = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*$")
+LOCAL_PART_PATTERN = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 
 PASSWORD_CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile(r"[^a-zA-Z0-9]"))
 PASSWORD_CLASSES_REQUIRED = 3

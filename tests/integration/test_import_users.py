@@ -279,6 +279,8 @@ def test_a_read_only_administrator_can_check_but_not_change(emulator_factory, tm
     run = playbook_runner(inventory=inventory)
     assert run.failed == 1
     assert "Insufficient rights" in run.output and "'auditor' lacks the administration rights" in run.output
+    # Running again with the same account would be refused again: the advice says so.
+    assert "When the account or the server allows this call, run the task again" in run.output and "Run the task again" not in run.output
     assert kerio.write_calls() == 1 and kerio.users() == before  # stopped at the first write
     assert auditor_password not in run.output
 

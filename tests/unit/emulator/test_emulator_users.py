@@ -76,7 +76,8 @@ def test_a_duplicate_inside_one_call_is_refused_too(client):
     assert_only_failure(result, 1, 1001, 2)
 
 
-@pytest.mark.parametrize("login_name", ["with space", "at@sign", "ümlaut", "comma,name", ".leading", "trailing.", "double..dot", "x" * 65, ""])
+@pytest.mark.parametrize("login_name", ["with space", "at@sign", "ümlaut", "comma,name", ".leading", "trailing.", "double..dot", "x" * 65, "",
+                                        "line.break\n"])
 def test_login_names_are_ascii_letters_digits_dot_underscore_hyphen(client, login_name):
     result = create(client, client.new_user(login_name), client.new_user("fine_name-1.x"))
     assert_only_failure(result, 0, 1000, 2)
@@ -104,7 +105,7 @@ def test_the_login_name_is_not_listed_among_the_addresses(client):
     assert listed["jdoe"] == ["john.doe"]
 
 
-@pytest.mark.parametrize("address", ["x@example.com", "two words", ""])
+@pytest.mark.parametrize("address", ["x@example.com", "two words", "", "line.break\n"])
 def test_email_addresses_are_local_parts(client, address):
     result = create(client, client.new_user("local.only", emailAddresses=[address]), client.new_user("fine"))
     assert_only_failure(result, 0, 1000, 2)

@@ -259,6 +259,7 @@ def test_defaults_for_active_directory():
     ({"page_size": 0}, "page_size"),
     ({"attribute_map": {"surname": "sn"}}, "unknown keys surname"),
     ({"attribute_map": {"mail": "mail)(uid=*"}}, "not an LDAP attribute name"),
+    ({"attribute_map": {"mail": "mail\n"}}, "not an LDAP attribute name"),
     ({"attribute_map": {"login": None}}, "login cannot be empty"),
     ({"disabled_users": "hide"}, "disabled_users"),
     ({"type": "nis"}, "directory type"),

@@ -13,10 +13,12 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     DirectoryError,
     Origin,
     UserRecord,
+    address_problem,
     find_duplicates,
     local_parts,
     localize_addresses,
     login_name_problem,
+    server_problem,
 )
 from ansible_collections.kerio.connect.plugins.plugin_utils._sources import combine, read_directory_sources, read_file_sources, select
 
@@ -33,6 +35,7 @@ def test_valid_login_names(name):
     # DOMAIN\user, as a Windows NT domain names its accounts; the backslash shown once, as written.
     ("EXAMPLE\\abird", "the login name 'EXAMPLE\\abird' holds a Windows domain: give it as 'abird'"),
     ("EXAMPLE\\a\\bird", "the login name 'EXAMPLE\\a\\bird' is not valid"), ("\\abird", "ASCII"),
+    ("jdoe\n", "ASCII"),  # a regular expression's $ would let the line break through
     (".jdoe", "leading, trailing or double '.'"), ("jdoe.", "leading, trailing or double '.'"), ("j..doe", "leading, trailing or double '.'"),
 ])
 def test_invalid_login_names(name, words):
@@ -173,3 +176,12 @@ def test_local_parts_checks_a_list_of_addresses_outside_any_record():
     addresses, problems = local_parts(["Info@Example.org", "info", "sales desk", "x@other.test"], "", {"example.org"}, ["example.org"])
     assert addresses == ("Info",)
     assert len(problems) == 2 and "'sales desk' is not valid" in problems[0] and "not in example.org" in problems[1]
+
+
+def test_an_address_ending_in_a_line_break_is_refused():
+    assert "is not valid" in address_problem("john.doe\n")
+
+
+def test_a_server_name_ending_in_a_line_break_is_refused():
+    assert server_problem("dc1.example.com") is None
+    assert "give a host name or IP address only" in server_problem("dc1.example.com\n")

@@ -319,11 +319,14 @@ options:
   generated_passwords_file:
     description:
       - File on the controller (mode 0600) to which the passwords that Kerio generated for created users
-        without a password are written, one C(login;password) line each. Required when such users are created.
+        without a password are written, one C(login@domain;password) line each, as the user signs in
+        (C(jdoe@example.com;...)). Required when such users are created.
       - The passwords are written before the users are created, so that no failure can lose the password of a user
-        that exists. The lines of users the server then refuses to create are taken out again, and a new password
-        replaces the line an earlier run left for the same login. Lines of other logins are kept as they are.
-      - A login has one line, so give each domain of each server its own file when they may hold the same login.
+        that exists. The lines of users that were not created (the server refused them, or the import stopped before
+        creating users) are taken out again, and a new password replaces the line an earlier run left for the same
+        user. Lines of other users are kept as they are.
+      - The domains of a server can share a file. Two servers that hold the same domain need a file each, for example
+        with C(inventory_hostname) in its path.
       - The file is rewritten whole, through a temporary file in the same directory, and locked meanwhile, so tasks of
         several hosts can share it. When set, the path is checked before anything is written, in check mode too; it must
         name a file (created if missing) in an existing, writable directory.

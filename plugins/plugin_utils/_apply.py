@@ -38,7 +38,8 @@ class ApplyReport:
     removed: list[UserRecord] = dataclasses.field(default_factory=list)
     groups_created: list[str] = dataclasses.field(default_factory=list)
     failures: list[Failure] = dataclasses.field(default_factory=list)
-    # Users the server refused to create: they do not exist, so their generated passwords are worth nothing.
+    # Users not created: refused by the server, or never sent, as the apply stopped before creating users.
+    # They do not exist, so their generated passwords are worth nothing.
     not_created: list[UserRecord] = dataclasses.field(default_factory=list)
     # Whether the server accepted any write, even for a user that then failed (created, but not added to its group).
     changed: bool = False
@@ -339,9 +340,12 @@ def apply_plan(
     write it interrupted (``ApplyReport.interruption``); the report holds what was done before.
     """
     applier = _Applier(client, domain_id, plan, existing_groups, batch_size, remove_mailbox, passwords)
-    for step in (applier.create_groups, applier.remove_users, applier.update_users, applier.create_users, applier.update_memberships):
+    steps = (applier.create_groups, applier.remove_users, applier.update_users, applier.create_users, applier.update_memberships)
+    for position, step in enumerate(steps):
         step()
         if applier.stopped:
+            if position < steps.index(applier.create_users):  # no create was sent: none of the new users exists
+                applier.report.not_created.extend(create.record for create in plan.creates)
             break
     report = applier.report
     report.updated = applier.updated()

@@ -2,11 +2,12 @@
 # Copyright: (c) 2026, kerio.connect contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The generated-passwords file: one ``login;password`` line for each user created with a password Kerio generated.
+"""The generated-passwords file: one ``name;password`` line for each user created with a password Kerio generated.
 
-The importer writes the passwords before it creates the users, so that no crash can lose the
-password of a user that exists, and takes out the lines of the users the server then refused.
-A login has one line: a new password takes the place of the line an earlier attempt left.
+The importer names each user ``login@domain``. It writes the passwords before it creates the
+users, so that no crash can lose the password of a user that exists, and takes out the lines of
+the users not created. A name has one line: a new password takes the place of the line an
+earlier attempt left.
 
 Each change rewrites the whole file into a temporary one renamed over it, so the file is never
 seen half-written, and holds a lock meanwhile: the tasks of several hosts may share the file
@@ -45,17 +46,17 @@ def problem_with(path: str) -> str | None:
 
 
 def update(path: str, *, new: t.Mapping[str, str] | None = None, forget: t.Iterable[str] = ()) -> None:
-    """Write a line for each login of ``new`` in place of its earlier ones, and take out the lines of ``forget``."""
+    """Write a line for each name of ``new`` in place of its earlier ones, and take out the lines of ``forget``."""
     new = new or {}
-    replaced = {login.casefold() for login in new} | {login.casefold() for login in forget}
+    replaced = {name.casefold() for name in new} | {name.casefold() for name in forget}
     real_path = os.path.realpath(path)
     with _locked(real_path) as current:
-        lines = [line for line in current if _login(line) not in replaced]
-        lines += [f"{login};{password}\n" for login, password in new.items()]
+        lines = [line for line in current if _name(line) not in replaced]
+        lines += [f"{name};{password}\n" for name, password in new.items()]
         _replace(real_path, lines)
 
 
-def _login(line: str) -> str:
+def _name(line: str) -> str:
     return line.split(";", 1)[0].strip().casefold()
 
 

@@ -30,6 +30,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._records import (
     InputError,
     InputValidationError,
     Origin,
+    UserRecord,
     distinct_values,
     local_parts,
     localize_addresses,
@@ -133,11 +134,16 @@ def _generated_password(client, domain_id: str, create: UserCreate, policy: Pass
                         "policy for the domain refuses; nothing was changed. Check the domain's password policy, or give the user a password")
 
 
-def _generate_passwords(client, domain_id: str, plan: Plan, path: str | None, policy: PasswordPolicy) -> dict[str, str]:
+def _line_name(record: UserRecord, domain_name: str) -> str:
+    # login@domain, as the user signs in: the same login in two domains sharing the file keeps a line each.
+    return f"{record.name}@{domain_name}"
+
+
+def _generate_passwords(client, domain: dict[str, t.Any], plan: Plan, path: str | None, policy: PasswordPolicy) -> dict[str, str]:
     """Kerio generates the missing passwords; they are kept in the caller's file before any user is created."""
-    generated = {create.record.key: _generated_password(client, domain_id, create, policy) for create in plan.creates if create.needs_generated_password}
+    generated = {create.record.key: _generated_password(client, domain["id"], create, policy) for create in plan.creates if create.needs_generated_password}
     if generated:
-        names = {create.record.key: create.record.name for create in plan.creates}
+        names = {create.record.key: _line_name(create.record, domain["name"]) for create in plan.creates}
         try:
             _generated_passwords.update(path, new={names[key]: password for key, password in generated.items()})
         except OSError as error:
@@ -145,13 +151,13 @@ def _generate_passwords(client, domain_id: str, plan: Plan, path: str | None, po
     return generated
 
 
-def _forget_passwords_not_used(path: str | None, generated: dict[str, str], report: ApplyReport) -> str | None:
+def _forget_passwords_not_used(path: str | None, domain_name: str, generated: dict[str, str], report: ApplyReport) -> str | None:
     """Take the users the server refused to create out of the file; a problem doing so, or None.
 
     A user whose create was cut off by a lost connection may exist: its line stays, and a re-run
     that finds it missing creates it with a new password in place of that line.
     """
-    refused = [record.name for record in report.not_created if record.key in generated]
+    refused = [_line_name(record, domain_name) for record in report.not_created if record.key in generated]
     if not refused:
         return None
     try:
@@ -256,13 +262,13 @@ def run_import(
             report = planned_report(plan)
             generated = {}
         else:
-            generated = _generate_passwords(client, domain["id"], plan, request.generated_passwords_file, options.password_policy)
+            generated = _generate_passwords(client, domain, plan, request.generated_passwords_file, options.password_policy)
             report = apply_plan(
                 client, domain["id"], plan, existing_groups, passwords=generated,
                 batch_size=request.batch_size, remove_mailbox=request.remove_mailbox,
             )
 
-    passwords_file_problem = _forget_passwords_not_used(request.generated_passwords_file, generated, report)
+    passwords_file_problem = _forget_passwords_not_used(request.generated_passwords_file, domain["name"], generated, report)
     result = module_result(report, plan, sources, records, existing_users, client.call_counts)
     if unmatched:
         result["warnings"] = [f"include {quoted(pattern)} matches no user the sources declare (see not_imported for those they leave out); "

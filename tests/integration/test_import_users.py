@@ -161,8 +161,8 @@ def test_generated_passwords_go_only_to_the_file(kerio, tmp_path, playbook_runne
     run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [config]), extra_args=["-vvv"])
     assert run.returncode == 0, run.output
     (line,) = passwords.read_text(encoding="utf-8").splitlines()
-    login, password = line.split(";", 1)
-    assert login == "newbie" and password
+    name, password = line.split(";", 1)
+    assert name == "newbie@example.com" and password  # as the user signs in
     assert stat.S_IMODE(os.stat(passwords).st_mode) == 0o600
     assert password not in run.output
     assert kerio.users()["newbie"]["passwordSha256"] == sha256(password)
@@ -492,6 +492,17 @@ def test_a_connection_dropped_mid_apply_reports_what_was_done_and_a_rerun_repair
     assert rerun.returncode == 0 and rerun.changed == 0
 
 
+def password_lines(path) -> list[tuple[str, str]]:
+    """The (login, password) of each line of a generated-passwords file, every line naming a user of example.com."""
+    lines = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        name, password = line.split(";", 1)
+        login, domain_name = name.split("@")
+        assert domain_name == "example.com", line
+        lines.append((login, password))
+    return lines
+
+
 def test_generated_passwords_file_holds_each_created_user_once(kerio, tmp_path, playbook_runner):
     passwords = tmp_path / "generated.txt"
     users = [{"name": f"gen{number:02d}"} for number in range(12)]
@@ -504,12 +515,10 @@ def test_generated_passwords_file_holds_each_created_user_once(kerio, tmp_path, 
         assert run.failed == 1, run.output
         (result,) = run.results(IMPORT_TASK)
         assert sorted(error["name"] for error in result["errors"]) == refused
-        lines = passwords.read_text(encoding="utf-8").splitlines()
-        logins = [line.split(";", 1)[0] for line in lines]
+        lines = password_lines(passwords)
         existing = {login: user for login, user in kerio.users().items() if login.startswith("gen")}
-        assert sorted(logins) == sorted(existing) and len(existing) == 9, attempt  # once each, and only those that exist
-        for line in lines:
-            login, password = line.split(";", 1)
+        assert sorted(login for login, _password in lines) == sorted(existing) and len(existing) == 9, attempt  # once each, only those that exist
+        for login, password in lines:
             assert existing[login]["passwordSha256"] == sha256(password)
         assert stat.S_IMODE(os.stat(passwords).st_mode) == 0o600
 
@@ -526,17 +535,16 @@ def test_generated_passwords_of_an_interrupted_create_are_kept_and_replaced_by_t
     assert result["changed"] is True and result["created"] == ["gen1", "gen2"]
     assert "Users.create" in result["msg"] and "outcome of this write is unknown" in result["msg"]
     # gen3 and gen4 may or may not exist after the dropped call: their passwords stay until a run knows.
-    assert [line.split(";", 1)[0] for line in passwords.read_text(encoding="utf-8").splitlines()] == names
+    assert [login for login, _password in password_lines(passwords)] == names
 
     kerio.set_faults()
     repair = playbook_runner(inventory=inventory)
     assert repair.returncode == 0, repair.output
     assert repair.results(IMPORT_TASK)[0]["created"] == ["gen3", "gen4", "gen5"]
-    lines = passwords.read_text(encoding="utf-8").splitlines()
-    assert sorted(line.split(";", 1)[0] for line in lines) == names
+    lines = password_lines(passwords)
+    assert sorted(login for login, _password in lines) == names
     users = kerio.users()
-    for line in lines:
-        login, password = line.split(";", 1)
+    for login, password in lines:
         assert users[login]["passwordSha256"] == sha256(password)
 
 

@@ -2,7 +2,7 @@
 # Copyright: (c) 2026, kerio.connect contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The generated-passwords file: one line per login, the lines of others kept, never half-written, one writer at a time."""
+"""The generated-passwords file: one line per name, the lines of others kept, never half-written, one writer at a time."""
 
 from __future__ import annotations
 

@@ -146,7 +146,7 @@ def test_a_generated_password_holding_the_users_name_is_asked_for_again(kerio, t
     result = run_import(request(kerio, [{"name": "newbie"}], generated_passwords_file=str(passwords)), client_factory=NamingGenerator)
     assert result["created"] == ["newbie"] and result["api_calls"]["Domains.generatePassword"] == 2
     (line,) = passwords.read_text(encoding="utf-8").splitlines()
-    assert line.startswith("newbie;") and "newbie" not in line.split(";", 1)[1].casefold()
+    assert line.startswith("newbie@example.com;") and "newbie" not in line.split(";", 1)[1].casefold()
 
 
 def test_a_generated_password_the_policy_refuses_stops_the_import_before_any_write(kerio, tmp_path):

@@ -6,6 +6,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+
 import pytest
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._importer import run_import
@@ -47,7 +50,7 @@ def test_a_user_whose_create_has_no_known_outcome_keeps_its_generated_password(k
     path = tmp_path / "passwords.txt"
     result = run_import(request(kerio, [{"name": "newbie"}], generated_passwords_file=str(path)))
     assert "newbie" in kerio.users() and result["errors"][0]["name"] == "newbie"
-    assert path.read_text(encoding="utf-8").startswith("newbie;")
+    assert path.read_text(encoding="utf-8").startswith("newbie@example.com;")
 
 
 @pytest.mark.parametrize("template, caveat", [("Staff", True), (None, False)])
@@ -108,3 +111,30 @@ def test_a_stop_while_creating_users_says_a_rerun_leaves_the_template_groups_out
     (u0,) = result["errors"]  # created, but not yet in the template's group
     assert u0["name"] == "u0"
     assert u0["message"].endswith("add it in Kerio to the group 'all', which it gets from the template or defaults, given to new users only")
+
+
+@pytest.mark.parametrize("stop_at", ["Users.set", "Groups.create"])
+def test_a_stop_before_any_user_is_created_takes_their_generated_passwords_out_of_the_file(kerio, tmp_path, stop_at):
+    kerio.set_faults(fail=[{"method": stop_at, "nth": 1, "action": "drop"}])
+    path = tmp_path / "passwords.txt"
+    path.write_text("earlier;Kept-Pa55word\n", encoding="utf-8")
+    users = [{"name": "jdoe", "description": "changed"}, {"name": "newbie", "groups": ["new group"]}]
+    result = run_import(request(kerio, users, generated_passwords_file=str(path), create_groups=True))
+    assert result["failed"] and "newbie" not in kerio.users() and result["created"] == []
+    # The password Kerio generated for newbie was written before the first write; no newbie exists to use it.
+    assert path.read_text(encoding="utf-8") == "earlier;Kept-Pa55word\n"
+    assert "generated_passwords_file" not in result
+
+
+def test_two_domains_sharing_the_file_keep_a_line_each_for_the_same_login(emulator_factory, tmp_path):
+    seed = {"domains": [dict(SEED["domains"][0]), {"name": "example.net", "userMaxCount": -1, "users": [], "groups": []}]}
+    kerio = emulator_factory(seed=seed)
+    path = tmp_path / "passwords.txt"
+    for domain_name in ("example.com", "example.net"):
+        result = run_import(dataclasses.replace(request(kerio, [{"name": "azubi"}], generated_passwords_file=str(path)), domain=domain_name))
+        assert result["created"] == ["azubi"]
+    passwords = dict(line.split(";", 1) for line in path.read_text(encoding="utf-8").splitlines())
+    assert sorted(passwords) == ["azubi@example.com", "azubi@example.net"]
+    for domain_name in ("example.com", "example.net"):
+        stored = kerio.users(domain_name)["azubi"]["passwordSha256"]
+        assert stored == hashlib.sha256(passwords[f"azubi@{domain_name}"].encode("utf-8")).hexdigest()

@@ -97,6 +97,8 @@ options:
           - V(auto) accepts only what can be told for sure, a byte order mark (UTF-8, UTF-16 or UTF-32) or else valid UTF-8
             (which ASCII is). A file in a legacy code page fails the import, naming its first line that is not UTF-8, as a
             guess could corrupt names silently; save it as UTF-8, or give its code page here.
+          - A code page given for a file that is valid UTF-8 beyond ASCII fails the import too, naming the line, as read in
+            the code page its letters would be imported as others (C(é) as C(Ã©)).
         type: str
         default: auto
       server:

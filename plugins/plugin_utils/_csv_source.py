@@ -19,6 +19,7 @@ import codecs
 import csv
 import dataclasses
 import io
+import re
 import typing as t
 
 from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
@@ -116,6 +117,16 @@ def _undecodable(data: bytes, codec: str, exc: UnicodeError, origin: Origin, aut
     return InputError(dataclasses.replace(origin, line=line), message)
 
 
+def _is_utf8_beyond_ascii(data: bytes) -> bool:
+    if data.isascii():
+        return False
+    try:
+        data.decode("utf-8")
+    except UnicodeError:
+        return False
+    return True
+
+
 def _decode(data: bytes, codec_or_auto: str, origin: Origin) -> tuple[str | None, str, InputError | None]:
     """The text of the file, the codec used, or the error that stopped decoding; ``codec_or_auto`` as ``_codec`` gives it."""
     codec = _auto_codec(data) if codec_or_auto == "auto" else codec_or_auto
@@ -132,6 +143,13 @@ def _decode(data: bytes, codec_or_auto: str, origin: Origin) -> tuple[str | None
         return None, codec, InputError(dataclasses.replace(origin, line=1), (
             f"the file starts with the byte order mark of {mark[1]}, but the source's encoding is {codec}: "
             f"set it to auto, or to {mark[1]}"))
+    if not codec.startswith("utf") and _is_utf8_beyond_ascii(data):
+        # A code page reads each letter UTF-8 writes in two or three bytes as as many other letters (é as Ã©),
+        # which would then be imported as names without a word; text in a code page is seldom valid UTF-8.
+        line = _line_after(data[:re.search(b"[\x80-\xff]", data).start()].decode("ascii"))
+        return None, codec, InputError(dataclasses.replace(origin, line=line), (
+            f"the file is UTF-8, but the source's encoding is {codec}, which would read this line's letters beyond "
+            "ASCII as others (é as Ã©): set the encoding to auto or utf-8"))
     try:
         text = data.decode(codec)
     except UnicodeError as exc:

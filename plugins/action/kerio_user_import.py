@@ -83,7 +83,8 @@ class ActionModule(ActionBase):
             result.update(
                 failed=True,
                 changed=False,
-                msg=f"{len(error.errors)} problem(s) in the declared users; nothing was changed:\n" + "\n".join(f"- {item}" for item in listed) + unlisted,
+                msg=(f"{len(error.errors)} problem(s) found before the first write, so nothing was changed:\n"
+                     + "\n".join(f"- {item}" for item in listed) + unlisted),
                 errors=[{"source": str(item.origin), "message": item.message} for item in listed],
             )
         except (ImportAborted, KerioError, DirectoryError) as error:

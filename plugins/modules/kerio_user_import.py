@@ -329,6 +329,8 @@ options:
         user. Lines of other users are kept as they are.
       - The domains of a server can share a file. Two servers that hold the same domain need a file each, for example
         with C(inventory_hostname) in its path.
+      - A relative path is relative to the directory C(ansible-playbook) runs in, not to the playbook as a CSV file's
+        is; start it with C(playbook_dir) or C(inventory_dir) to pin it.
       - The file is rewritten whole, through a temporary file in the same directory, and locked meanwhile, so tasks of
         several hosts can share it. When set, the path is checked before anything is written, in check mode too; it must
         name a file (created if missing) in an existing, writable directory.
@@ -486,7 +488,10 @@ errors:
       this is not empty; the other users were imported, and a re-run retries these.
     - When the import stopped part-way (its message says where), also the users it had changed only in part, and
       those it had created but not yet added to all of their groups, with what to do.
-    - When the input is invalid, every problem found (the first 100 when there are more, as the message says), and nothing was changed.
+    - When the declared users are invalid (a CSV row, an inventory entry, what the server would refuse of them), every problem
+      found (the first 100 when there are more, as the message says), and nothing was changed.
+    - Empty when the task fails on its options (an unknown or mistyped key of an entry of O(sources) or O(users), a CSV file
+      not found), on the connection or on the directory; msg says what is wrong.
   returned: always, except when Ansible's own check refuses the task's options and none of the problems is in O(sources), O(users) or O(defaults)
   type: list
   elements: dict

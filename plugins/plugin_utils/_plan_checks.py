@@ -102,10 +102,10 @@ class _AddressBook:
         for create in self.plan.creates:
             self._give(create.record, create.record.name, None, login_name=True)
             for address in create.user["emailAddresses"]:
-                self._give(create.record, address, None)
+                self._give(create.record, address, None, from_defaults=create.record.addresses is None)
         return self.errors
 
-    def _give(self, record: UserRecord, address: str, user_id: str | None, login_name: bool = False) -> None:
+    def _give(self, record: UserRecord, address: str, user_id: str | None, login_name: bool = False, from_defaults: bool = False) -> None:
         """Give ``address`` to ``record``'s user: ``user_id`` when it exists, None when it is created."""
         key = address.casefold()
         problem = self._problem(key, record, user_id)
@@ -114,6 +114,8 @@ class _AddressBook:
             return
         # Put in words only now: most addresses are given without a problem.
         subject = f"the login name {quoted(address)} (also the user's address)" if login_name else f"the address {quoted(address)}"
+        if from_defaults:  # the record's origin names a user that declares no address
+            subject += " (from defaults, as the user declares no addresses)"
         self.errors.append(InputError(record.origin.at_column("Name" if login_name else "MailAddress"), f"{subject} {problem}"))
 
     def _problem(self, key: str, record: UserRecord, user_id: str | None) -> str | None:

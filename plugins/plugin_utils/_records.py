@@ -201,11 +201,13 @@ def find_duplicates(records: t.Iterable[UserRecord]) -> list[InputError]:
     for same in seen.values():
         if len(same) > 1:
             places = "; ".join(str(record.origin) for record in same)
+            # Declarations in different sources may also be merged; two in one source never are.
+            merge = ", or set duplicate_users to merge" if len({record.origin.source for record in same}) > 1 else ""
             errors.append(
                 InputError(
                     same[1].origin,
                     f"the user {quoted(same[1].name)} is declared more than once ({places}); "
-                    "keep one of them or rename the others",
+                    f"keep one of them or rename the others{merge}",
                 )
             )
     return errors

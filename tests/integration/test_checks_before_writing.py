@@ -81,7 +81,7 @@ def test_every_problem_the_server_would_meet_is_listed_and_nothing_is_written(ke
 
     result, output = refused_in_check_mode_and_run(kerio, playbook_runner, write_inventory(tmp_path, kerio, [config]))
 
-    assert result["msg"].startswith("6 problem(s) in the declared users; nothing was changed")
+    assert result["msg"].startswith("6 problem(s) found before the first write, so nothing was changed")
     found = {(error["source"], error["message"].split(";")[0]) for error in result["errors"]}
     assert found == {
         (f"{csv_file}, line 3, column MailAddress",

@@ -150,7 +150,7 @@ def test_a_file_wrong_on_every_line_lists_the_first_hundred_problems(kerio, tmp_
     run = playbook_runner(inventory=write_inventory(tmp_path, kerio, [domain(sources=[{"type": "csv", "path": str(bad)}])]))
     (result,) = run.results(IMPORT_TASK)
     assert run.failed == 1 and len(result["errors"]) == 100 and result["errors"][0]["source"].endswith("bad-names.csv, line 2, column Name")
-    assert result["msg"].startswith("150 problem(s) in the declared users; nothing was changed:")
+    assert result["msg"].startswith("150 problem(s) found before the first write, so nothing was changed:")
     assert result["msg"].endswith("- and 50 more, not listed: fix these and run again")
     assert kerio.write_calls() == 0
 

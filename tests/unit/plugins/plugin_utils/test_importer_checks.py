@@ -48,6 +48,16 @@ def test_default_addresses_are_checked_like_declared_ones(kerio):
     assert kerio.write_calls() == 0
 
 
+def test_a_default_address_two_new_users_would_get_says_it_comes_from_defaults(kerio):
+    users = [{"name": "neu20", "password": PASSWORD}, {"name": "neu21", "password": PASSWORD}, {"name": "own", "password": PASSWORD, "addresses": ["x"]}]
+    with pytest.raises(InputValidationError) as raised:
+        run_import(request(kerio, users, defaults={"addresses": ["buero"]}))
+    (error,) = raised.value.errors  # own declares its addresses, so the defaults give it none
+    assert str(error.origin) == "inventory, users[1] (neu21), field addresses"
+    assert error.message.startswith("the address 'buero' (from defaults, as the user declares no addresses) is also declared for the user 'neu20'")
+    assert kerio.write_calls() == 0
+
+
 @pytest.mark.parametrize("batch_size", [0, -5])
 def test_a_batch_size_below_one_is_refused_before_anything_is_asked(kerio, batch_size):
     with pytest.raises(ImportAborted, match=f"batch_size {batch_size} is not valid: .* at least 1"):

@@ -49,8 +49,9 @@ def import_server(options: dict[str, t.Any]) -> dict[str, t.Any]:
     if problem:
         raise DirectoryError(problem)
     if address and options.get("port"):
-        # Kerio's own convention for a directory server on another port; an IPv6 address is bracketed
-        # so that its last group cannot be read as the port.
+        # Kerio's own convention for a directory server on another port ("add the port number to the
+        # hostname", its article on connecting to directory services; the reference is silent); an IPv6
+        # address is bracketed so that its last group cannot be read as the port.
         address = f"[{address}]:{options['port']}" if ":" in address else f"{address}:{options['port']}"
     return {
         "directoryType": options["directory_type"],

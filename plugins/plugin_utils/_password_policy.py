@@ -13,9 +13,11 @@ import dataclasses
 import re
 import typing as t
 
-# A complex password has characters of three of these four kinds (the server's rule, reference §5.1),
-# and none of the domain's name, the login name and the words of the full name (split at spaces and
-# punctuation), each counted when longer than 2 characters (Kerio's manual, "Password policy").
+# A complex password is at least 8 characters long (or the domain's passwordMinimumLength, when longer),
+# has characters of three of these four kinds, and holds none of the domain's name, the login name and
+# the words of the full name (split at spaces and punctuation), each counted when longer than 2
+# characters (Kerio's manual, "Password policy in Kerio Connect"; the reference only names the fields, §5.1).
+COMPLEX_PASSWORD_MIN_LENGTH = 8
 PASSWORD_KINDS = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile(r"[^a-zA-Z0-9]"))
 PASSWORD_KINDS_REQUIRED = 3
 FULL_NAME_SEPARATORS = re.compile(r"[\W_]+")
@@ -33,8 +35,10 @@ class PasswordPolicy:
     @classmethod
     def of_domain(cls, domain: dict[str, t.Any]) -> PasswordPolicy:
         # Older servers have no policy fields (reference §12), and then nothing is checked.
+        complexity = domain.get("passwordComplexityEnabled") is True
         length = domain.get("passwordMinimumLength")
-        return cls(domain.get("passwordComplexityEnabled") is True, length if isinstance(length, int) else 0, domain.get("name", ""))
+        length = length if isinstance(length, int) else 0
+        return cls(complexity, max(COMPLEX_PASSWORD_MIN_LENGTH, length) if complexity else length, domain.get("name", ""))
 
     def problem(self, password: str, login_name: str, full_name: str | None) -> str | None:
         """Why the server would refuse ``password`` for this user, or ``None``; never quotes the password, nor says which rule it breaks."""

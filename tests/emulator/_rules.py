@@ -23,6 +23,7 @@ LOCAL_PART_MAX_LENGTH = 64
 # Other addresses of a user or group: an RFC 5322 dot-atom local part.
 LOCAL_PART_PATTERN = re.compile(r"^[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+(?:\.[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+)*\Z")
 
+COMPLEX_PASSWORD_MIN_LENGTH = 8  # Kerio's manual, "Password policy in Kerio Connect"
 PASSWORD_CLASSES = (re.compile(r"[a-z]"), re.compile(r"[A-Z]"), re.compile(r"[0-9]"), re.compile(r"[^a-zA-Z0-9]"))
 PASSWORD_CLASSES_REQUIRED = 3
 # Kerio's manual ("Password policy in Kerio Connect"): a complex password "cannot include user's domain
@@ -64,13 +65,17 @@ def check_addresses_free(domain, addresses, owner) -> None:
 
 
 def check_password(domain, password: str, login_name: str, full_name: str) -> None:
-    """The domain's password policy (reference §5.1): minimum length, 3 of 4 character classes, none of the user's names."""
+    """The domain's password policy (reference §5.1 names its fields; Kerio's manual gives the rules).
+
+    A complex password has at least 8 characters (or passwordMinimumLength, when longer), 3 of the 4
+    character classes, and none of the user's names.
+    """
     if not domain.data["passwordComplexityEnabled"]:
         return
     classes = sum(1 for pattern in PASSWORD_CLASSES if pattern.search(password))
     names = [domain.name, login_name, *FULL_NAME_SEPARATORS.split(full_name)]
     folded = password.casefold()
-    if (len(password) < domain.data["passwordMinimumLength"] or classes < PASSWORD_CLASSES_REQUIRED
+    if (len(password) < max(COMPLEX_PASSWORD_MIN_LENGTH, domain.data["passwordMinimumLength"]) or classes < PASSWORD_CLASSES_REQUIRED
             or any(len(name) >= NAME_MIN_LENGTH and name.casefold() in folded for name in names)):
         raise ItemError(OPERATION_FAILED, "The password does not meet the password policy of domain %1.", domain.name)
 

@@ -31,6 +31,13 @@ def test_user_count_info_licence_limit_leaves_out_disabled_users(licensed_client
     assert info == {"currentUsers": 4, "allowedUsers": {"isUnlimited": False, "allowedUsers": 19, "limit": 20, "limitType": "LicenseLimit"}}
 
 
+def test_user_count_info_names_the_licence_when_it_leaves_the_room_the_domain_limit_leaves(licensed_client):
+    client = licensed_client(7)
+    info = client.result("Domains.getUserCountInfo", {"domainId": client.domain_id("strict.test")})["countInfo"]
+    # strict.test may have 3 users, and the licence of 7 leaves it 3 beside example.com's 4 enabled users.
+    assert info == {"currentUsers": 1, "allowedUsers": {"isUnlimited": False, "allowedUsers": 3, "limit": 7, "limitType": "LicenseLimit"}}
+
+
 def test_an_unknown_domain_fails_the_call(client):
     assert client.error("Domains.getUserCountInfo", {"domainId": "keriodb://domain/unknown"})["code"] == 1002
     assert client.error("Users.get", {"query": {}, "domainId": "keriodb://domain/unknown"})["code"] == 1002

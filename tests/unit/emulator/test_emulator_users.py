@@ -136,6 +136,14 @@ def test_the_password_policy_of_the_domain(client):
     assert [created["inputIndex"] for created in result["result"]] == [3]
 
 
+def test_a_complex_password_has_at_least_8_characters_whatever_the_domains_minimum(emulator_factory, client_for):
+    seed = {"domains": [{"name": "lax.test", "isPrimary": True, "passwordComplexityEnabled": True, "passwordMinimumLength": 0}]}
+    client = client_for(emulator_factory(seed=seed))
+    users = [client.new_user("seven", "lax.test", password="Ab1-xyz"), client.new_user("eight", "lax.test", password="Ab1-wxyz")]
+    result = client.result("Users.create", {"users": users})
+    assert [error["inputIndex"] for error in result["errors"]] == [0] and [created["inputIndex"] for created in result["result"]] == [1]
+
+
 def test_a_complex_password_holds_none_of_the_users_names(client):
     # Kerio's manual: not the domain, not the login name, no part of the full name longer than 2 characters.
     refused = [client.new_user("jsmith", "strict.test", fullName="John Smithson", password="Jsmith-2024x"),

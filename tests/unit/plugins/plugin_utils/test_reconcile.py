@@ -207,6 +207,10 @@ def test_an_empty_password_is_refused_whatever_the_policy():
 def test_the_password_policy_is_read_from_the_domain():
     domain = {"name": "example.com", "passwordComplexityEnabled": True, "passwordMinimumLength": 8}
     assert PasswordPolicy.of_domain(domain) == PasswordPolicy(True, 8, "example.com")
+    assert PasswordPolicy.of_domain(dict(domain, passwordMinimumLength=12)).minimum_length == 12
+    # A complex password has at least 8 characters whatever the domain's minimum (Kerio's manual).
+    assert PasswordPolicy.of_domain(dict(domain, passwordMinimumLength=0)).minimum_length == 8
+    assert PasswordPolicy.of_domain(dict(domain, passwordComplexityEnabled=False, passwordMinimumLength=0)) == PasswordPolicy(False, 0, "example.com")
     assert PasswordPolicy.of_domain({"name": "old.server"}) == PasswordPolicy(domain_name="old.server")  # older API: no policy fields
 
 

@@ -233,14 +233,12 @@ def _header(cells: list[str], origin: Origin, other_delimiter: str) -> tuple[dic
         return {}, [_not_a_header(cells, origin, other_delimiter)]
     columns: dict[str, int] = {}
     errors = []
-    named_width = _named_width(cells)
-    for index, cell in enumerate(cells):
+    # Trailing delimiters close the header (Excel writes one per column once used).
+    for index, cell in enumerate(cells[:_named_width(cells)]):
         label = cell.strip()
         column = COLUMN_BY_KEY.get(label.casefold())
         quotable = _may_quote_label(label)
         at = origin.at_column(label if quotable else str(index + 1))
-        if index >= named_width:
-            continue  # trailing delimiters close the header (Excel writes one per column once used)
         if column is None:
             hint = ""
             if other_delimiter in label:

@@ -182,7 +182,7 @@ def _bound_connection(settings: ConnectionSettings, host: str, port: int | None)
         problem = connection_error(error, settings, where)
         # The connection failing (refused, reset, closed, unanswered) may be this server's trouble alone;
         # a certificate refused is the same for every server.
-        if isinstance(error, ldap3_errors.LDAPCommunicationError) and not _certificate_refused(str(error)) or _timed_out(str(error)):
+        if (isinstance(error, ldap3_errors.LDAPCommunicationError) and not _certificate_refused(str(error))) or _timed_out(str(error)):
             raise _Unanswered(problem) from None
         raise problem from None
     except DirectoryError:

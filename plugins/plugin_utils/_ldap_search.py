@@ -46,7 +46,7 @@ class SearchRequest:
     base: str
     filter: str
     attributes: tuple[str, ...]
-    page_size: int = 500
+    page_size: int
 
 
 @dataclasses.dataclass

@@ -165,7 +165,7 @@ def _capacity_problems(plan: Plan, user_count: dict[str, t.Any] | None) -> list[
     current, most = user_count.get("currentUsers"), allowed.get("allowedUsers")
     if not isinstance(current, int) or not isinstance(most, int):
         return []  # an answer this check cannot read: the server still refuses what does not fit, as before
-    freed = sum(1 for removal in plan.removals if removal.before["enabled"])
+    freed = sum(1 for removal in plan.removals if removal.server_user.get("isEnabled", True))
     freed += sum(1 for update in plan.updates if update.disables)
     room = max(0, most - current) + freed
     taking = [update.record for update in plan.updates if update.enables]
@@ -186,7 +186,7 @@ def _capacity_problems(plan: Plan, user_count: dict[str, t.Any] | None) -> list[
 
 def _keeps_an_admin_group(update: UserUpdate, admin: frozenset[str]) -> bool:
     leaving = {group.casefold() for group in update.groups_to_leave}
-    kept = [group for group in update.before.get("groups", ()) if group.casefold() not in leaving]
+    kept = [group["name"] for group in update.server_user.get("userGroups") or () if group["name"].casefold() not in leaving]
     return any(group.casefold() in admin for group in (*kept, *update.groups_to_join))
 
 

@@ -90,6 +90,9 @@ class UserCreate:
 
 @dataclasses.dataclass(slots=True)
 class UserUpdate:
+    """A change of an existing user. ``before`` and ``after`` are for the diff alone (renamed, sorted, limited
+    to what the record manages); what the checks need of the user is read from ``server_user``."""
+
     record: UserRecord
     user_id: str
     pattern: dict[str, t.Any]
@@ -97,6 +100,7 @@ class UserUpdate:
     groups_to_leave: tuple[str, ...]
     before: dict[str, t.Any]
     after: dict[str, t.Any]
+    server_user: dict[str, t.Any]
 
     @property
     def disables(self) -> bool:
@@ -111,9 +115,12 @@ class UserUpdate:
 
 @dataclasses.dataclass(slots=True)
 class UserRemoval:
+    """The removal of an existing user; ``before`` is for the diff, ``server_user`` the user as read."""
+
     record: UserRecord
     user_id: str
     before: dict[str, t.Any]
+    server_user: dict[str, t.Any]
 
 
 @dataclasses.dataclass
@@ -242,7 +249,7 @@ class _Planner:
         if existing is None:
             self.plan.unchanged.append(record)
             return
-        self.plan.removals.append(UserRemoval(record, existing["id"], _server_view(existing)))
+        self.plan.removals.append(UserRemoval(record, existing["id"], _server_view(existing), existing))
 
     def _plan_create(self, record: UserRecord) -> None:
         defaults = self.options.defaults
@@ -324,7 +331,7 @@ class _Planner:
             after["addresses"] = before["addresses"]  # the same but for case, which the server keeps as it is
         if "password" in pattern:
             before["password"], after["password"] = PASSWORD_NOT_SHOWN, PASSWORD_CHANGED
-        self.plan.updates.append(UserUpdate(record, existing["id"], pattern, joined, left, before, after))
+        self.plan.updates.append(UserUpdate(record, existing["id"], pattern, joined, left, before, after, existing))
 
 
 def _as_tuple(values: t.Iterable[str] | None) -> tuple[str, ...] | None:
@@ -367,12 +374,12 @@ def address_releases(updates: t.Iterable[UserUpdate]) -> list[AddressRelease]:
     changing = [update for update in updates if "emailAddresses" in update.pattern]
     taken: set[str] = set()  # case-folded addresses a changed user gets and did not have
     for update in changing:
-        had = _folded(update.before["addresses"])
+        had = _folded(update.server_user.get("emailAddresses") or [])
         taken.update(key for key in _folded(update.pattern["emailAddresses"]) if key not in had)
     releases = []
     for update in changing:
         keeps = _folded(update.pattern["emailAddresses"])
-        had = update.before["addresses"]
+        had = update.server_user.get("emailAddresses") or []
         if any(address.casefold() not in keeps and address.casefold() in taken for address in had):
             kept = [address for address in had if address.casefold() in keeps]
             whole = set(update.pattern) == {"emailAddresses"} and _folded(kept) == keeps

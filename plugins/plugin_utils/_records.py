@@ -67,9 +67,6 @@ class Origin:
     def at_column(self, column: str) -> Origin:
         return dataclasses.replace(self, column=column)
 
-    def as_dict(self) -> dict[str, t.Any]:
-        return {key: value for key, value in dataclasses.asdict(self).items() if value is not None}
-
 
 @dataclasses.dataclass(frozen=True)
 class InputError:

@@ -45,6 +45,17 @@ DEFAULT_AUTH = {
 }
 
 
+@dataclasses.dataclass
+class SourceResult:
+    """What one source declared. ``rank`` orders sources for merging: inventory, then sources as listed."""
+
+    rank: int
+    summary: dict[str, t.Any]
+    records: list[UserRecord] = dataclasses.field(default_factory=list)
+    errors: list[InputError] = dataclasses.field(default_factory=list)
+    skipped: list[InputError] = dataclasses.field(default_factory=list)
+
+
 def _with_auth_type(result: SourceResult, options: dict) -> SourceResult:
     """The source's auth_type for every user it declares, or its directory's default for the users it creates."""
     default = DEFAULT_AUTH.get(options.get("directory_type") or options["type"])
@@ -56,17 +67,6 @@ def _with_auth_type(result: SourceResult, options: dict) -> SourceResult:
         return result
     result.records = [dataclasses.replace(record, **change) for record in result.records]
     return result
-
-
-@dataclasses.dataclass
-class SourceResult:
-    """What one source declared. ``rank`` orders sources for merging: inventory, then sources as listed."""
-
-    rank: int
-    summary: dict[str, t.Any]
-    records: list[UserRecord] = dataclasses.field(default_factory=list)
-    errors: list[InputError] = dataclasses.field(default_factory=list)
-    skipped: list[InputError] = dataclasses.field(default_factory=list)
 
 
 def _inventory(users: t.Sequence[dict]) -> SourceResult:

@@ -150,7 +150,7 @@ def smtp_addresses(proxy_addresses: t.Iterable[str]) -> list[str]:
 
 
 def local_parts_in_target_domains(
-    addresses: t.Iterable[str], login: str, target_domains: t.Sequence[str], note: t.Callable[[str], None],
+    addresses: t.Iterable[str], login: str, target_domains: t.Sequence[str], log: t.Callable[[str], None],
 ) -> tuple[str, ...]:
     """Local parts of the addresses in the target domains, without the login (every user's address already)."""
     accepted = {domain.casefold() for domain in target_domains}
@@ -158,9 +158,9 @@ def local_parts_in_target_domains(
     for address in addresses:
         local, at, domain = address.strip().rpartition("@")
         if not at or not local:
-            note(f"{quoted(address)} is not a mail address: not imported")
+            log(f"{quoted(address)} is not a mail address: not imported")
         elif domain.casefold() not in accepted:
-            note(f"{quoted(address)} is not in {' or '.join(target_domains)}: not imported")
+            log(f"{quoted(address)} is not in {' or '.join(target_domains)}: not imported")
         elif local.casefold() != login.casefold():
             kept.append(local)
     return unique_ignoring_case(kept)
@@ -220,12 +220,12 @@ def _single(values: t.Mapping[str, list[bytes]], names: tuple[str, ...]) -> str 
 
 @dataclasses.dataclass(frozen=True)
 class EntryMapper:
-    """Maps the entries of one source: ``note`` hears what a person reading the -vvv log should know."""
+    """Maps the entries of one source: ``log`` hears what a person reading the -vvv log should know."""
 
     mapping: Mapping
     source: str
     target_domains: t.Sequence[str]
-    note: t.Callable[[str], None] = lambda line: None
+    log: t.Callable[[str], None] = lambda line: None
 
     def login(self, dn: str, values: t.Mapping[str, list[bytes]]) -> str | InputError:
         """The Kerio login name of the entry: the first of its login attributes that makes a valid one; or why it has none.
@@ -242,7 +242,7 @@ class EntryMapper:
             problem = f"its {attribute} is empty" if not name else login_name_problem(name)
             if problem is None:
                 if name != original.strip():
-                    self.note(f"{dn}: login {quoted(original)} imported as {quoted(name)}")
+                    self.log(f"{dn}: login {quoted(original)} imported as {quoted(name)}")
                 return name
             problems.append(f"{problem} ({attribute} {quoted(original)})")
         return InputError(origin, f"{problems[0]}; it is not imported")
@@ -259,7 +259,7 @@ class EntryMapper:
             return None
         candidates = all_texts(values, self.mapping.mail) + smtp_addresses(all_texts(values, self.mapping.addresses))
         addresses = []
-        for address in local_parts_in_target_domains(candidates, login, self.target_domains, lambda line: self.note(f"{dn}: {line}")):
+        for address in local_parts_in_target_domains(candidates, login, self.target_domains, lambda line: self.log(f"{dn}: {line}")):
             # A local part is checked as one: address_problem would take one holding '@' for a whole address.
             problem = f"the address {quoted(address)} (before its domain) holds an '@'" if "@" in address else address_problem(address)
             if problem:

@@ -218,12 +218,12 @@ def _referral_target(settings: ConnectionSettings, url: str) -> tuple[str, int |
 
 
 def _referred_searches(settings: ConnectionSettings, done: _Search, urls: t.Iterable[str], visited: set[str],
-                       say: t.Callable[[str], None]) -> list[_Search]:
+                       log: t.Callable[[str], None]) -> list[_Search]:
     searches = []
     for url in dict.fromkeys(urls):
         target = _referral_target(settings, url)
         if not settings.referrals or target is None or url.casefold() in visited:
-            say(f"referral to {url} not followed{'' if settings.referrals else ' (referrals: false)'}")
+            log(f"referral to {url} not followed{'' if settings.referrals else ' (referrals: false)'}")
             continue
         if done.hops >= MAX_REFERRAL_HOPS:
             raise DirectoryError(f"more than {MAX_REFERRAL_HOPS} referrals in a row, last {url}: check the directory's referrals, "
@@ -241,7 +241,7 @@ def search_directory(settings: ConnectionSettings, request: SearchRequest, log: 
     DomainDnsZones/Configuration partitions below a domain root) are logged, not followed. With it,
     each referred server is searched with the same transport settings and bind, from the referred base.
     """
-    say = log or (lambda line: None)
+    log = log or (lambda line: None)
     outcome = SearchOutcome()
     pending, visited = [_Search(None, request)], set()
     while pending:
@@ -250,11 +250,11 @@ def search_directory(settings: ConnectionSettings, request: SearchRequest, log: 
         conn = open_connection(settings, search.hosts)
         try:
             outcome.commands.append(ldapsearch_command(settings, connection_url(settings, conn), search.request))
-            say(outcome.commands[-1])
-            outcome.entries.extend(paged_entries(conn, settings, search.request, say, referrals))
+            log(outcome.commands[-1])
+            outcome.entries.extend(paged_entries(conn, settings, search.request, log, referrals))
         finally:
             close_connection(conn)
-        pending.extend(_referred_searches(settings, search, referrals, visited, say))
+        pending.extend(_referred_searches(settings, search, referrals, visited, log))
     if not outcome.entries:
         # Most often a bind that may not read the users (anonymous, or ACLs) rather than an empty
         # directory: an empty source must not look like "everybody left".

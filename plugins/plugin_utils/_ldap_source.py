@@ -253,8 +253,8 @@ def read_directory_source(options: dict, *, target_domains: t.Sequence[str], log
     """
     require_ldap3()
     config = directory_config(options)
-    say = log or (lambda line: None)
-    outcome = search_directory(config.settings, config.request, say)
-    mapped = EntryMapper(config.mapping, config.display, target_domains, say).map_all(outcome.entries, config.skip_disabled)
-    say(f"{config.display}: {len(mapped.records)} users from {len(outcome.entries)} entries, {len(mapped.skipped)} entries or addresses not imported")
+    log = log or (lambda line: None)
+    outcome = search_directory(config.settings, config.request, log)
+    mapped = EntryMapper(config.mapping, config.display, target_domains, log).map_all(outcome.entries, config.skip_disabled)
+    log(f"{config.display}: {len(mapped.records)} users from {len(outcome.entries)} entries, {len(mapped.skipped)} entries or addresses not imported")
     return DirectorySource(config.display, mapped.records, mapped.skipped, mapped.identities, outcome.commands)

@@ -89,9 +89,6 @@ class ActionModule(ActionBase):
             )
         except (ImportAborted, KerioError, DirectoryError) as error:
             result.update(failed=True, changed=False, msg=str(error), errors=[])
-        if result.get("errors") and not result.get("failed"):
-            result.update(failed=True, msg=f"{len(result['errors'])} user(s) could not be imported; see 'errors'. A re-run retries them, "
-                                           "except what a message says to do in Kerio.")
         return result
 
     def _option_problems(self) -> list[str]:

@@ -57,12 +57,17 @@ def _failure(failure: Failure) -> dict[str, str]:
 
 
 def fail_on(result: dict[str, t.Any], problems: list[str]) -> None:
-    """Fail the result for what stopped or spoilt the run after it began to write, keeping what it did."""
-    if not problems:
-        return
-    if result["errors"]:
-        problems.append(f"Besides, {len(result['errors'])} user(s) could not be imported or were changed only in part; see 'errors'.")
-    result.update(failed=True, msg=" ".join(problems))
+    """Fail the result for what stopped or spoilt the run after it began to write, or for the users it could not import.
+
+    What the run did is kept in the result either way.
+    """
+    if problems:
+        if result["errors"]:
+            problems.append(f"Besides, {len(result['errors'])} user(s) could not be imported or were changed only in part; see 'errors'.")
+        result.update(failed=True, msg=" ".join(problems))
+    elif result["errors"]:
+        result.update(failed=True, msg=f"{len(result['errors'])} user(s) could not be imported; see 'errors'. A re-run retries them, "
+                                       "except what a message says to do in Kerio.")
 
 
 def _source_summary(summary: dict[str, t.Any], declared_keys: t.Container[str]) -> dict[str, t.Any]:

@@ -101,6 +101,7 @@ def test_halving_goes_on_after_a_batch_of_users_refused_each_for_a_reason_of_its
     result = run_import(request(kerio, users, batch_size=2))
     assert sorted(result["created"]) == ["good1", "good2", "good3"]
     assert sorted(error["name"] for error in result["errors"]) == ["bad1", "bad2", "bad3"]
+    assert result["failed"] and result["msg"].startswith("3 user(s) could not be imported; see 'errors'. A re-run retries them")
 
 
 def test_a_stop_while_creating_users_says_a_rerun_leaves_the_template_groups_out(kerio):

@@ -21,7 +21,13 @@ import typing as t
 from ansible_collections.kerio.connect.plugins.plugin_utils import _generated_passwords
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, apply_plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import DEFAULT_BATCH_SIZE, KerioClient, domain_key
-from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import ServerFacts, addresses_to_look_up, admin_groups, check_plan
+from ansible_collections.kerio.connect.plugins.plugin_utils._plan_checks import (
+    ServerFacts,
+    addresses_to_look_up,
+    admin_groups,
+    check_plan,
+    needs_session_user,
+)
 from ansible_collections.kerio.connect.plugins.plugin_utils._password_policy import PasswordPolicy
 from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import USER_FIELDS, Plan, PlanOptions, UserCreate, build_plan
@@ -185,11 +191,10 @@ def _read_server_facts(client, domain_id: str, plan: Plan, existing_groups: list
     """What the checks of the plan need besides users and groups: one read of each kind, and only when the plan needs it."""
     addresses = addresses_to_look_up(plan)
     administering = admin_groups(existing_groups)
-    leaves_administering = any(group.casefold() in administering for update in plan.updates for group in update.groups_to_leave)
     return ServerFacts(
         address_holders=client.find_address_holders(domain_id, addresses) if addresses else (),
         user_count=client.user_count_info(domain_id) if plan.enables_users else None,
-        session_user=client.who_am_i() if plan.removals or plan.disables_users or leaves_administering else None,
+        session_user=client.who_am_i() if needs_session_user(plan, administering) else None,
         admin_groups=administering,
     )
 

@@ -26,7 +26,7 @@ ENTITY_WORDS = {"EntityGroup": "the group", "EntityAlias": "the alias", "EntityM
 
 @dataclasses.dataclass(frozen=True)
 class ServerFacts:
-    """What ``check_plan`` needs from the server besides its users and groups, each read only when the plan needs it."""
+    """What ``check_plan`` needs besides the users and groups read, each read from the server only when the plan needs it."""
 
     # Server.findEntityByEmail's entities for the addresses the plan gives (see addresses_to_look_up).
     address_holders: t.Sequence[dict[str, t.Any]] = ()
@@ -51,6 +51,12 @@ def admin_groups(groups: t.Iterable[dict[str, t.Any]]) -> frozenset[str]:
         return role.get("userRole") if isinstance(role, dict) else role
 
     return frozenset(group["name"].casefold() for group in groups if role_name(group.get("role")) in ACCOUNT_ADMIN_ROLES)
+
+
+def needs_session_user(plan: Plan, admin_group_names: frozenset[str]) -> bool:
+    """Whether the plan removes, disables or takes out of an administrators' group anyone: the session's own account may be among them."""
+    leaves_administering = any(group.casefold() in admin_group_names for update in plan.updates for group in update.groups_to_leave)
+    return bool(plan.removals or plan.disables_users or leaves_administering)
 
 
 def addresses_to_look_up(plan: Plan) -> list[str]:

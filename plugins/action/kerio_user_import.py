@@ -16,7 +16,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 from ansible_collections.kerio.connect.plugins.module_utils._argument_specs import CONNECTION_SPEC, USER_IMPORT_SPEC
 from ansible_collections.kerio.connect.plugins.plugin_utils._importer import ImportAborted, ImportRequest, run_import
-from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_transport import KerioError
+from ansible_collections.kerio.connect.plugins.plugin_utils._kerio_api import KerioError
 from ansible_collections.kerio.connect.plugins.plugin_utils._option_problems import is_about, problems_by_option
 from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError, InputValidationError

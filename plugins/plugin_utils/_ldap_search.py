@@ -23,7 +23,6 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_connection imp
     START_TLS,
     VALIDATE_IGNORE,
     ConnectionSettings,
-    DirectoryError,
     close_connection,
     connection_error,
     connection_url,
@@ -33,6 +32,7 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_connection imp
     require_ldap3,
 )
 from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError
 
 PAGED_RESULTS_OID = "1.2.840.113556.1.4.319"
 # Result codes after which the server has sent only part of what the filter selects.

@@ -25,15 +25,14 @@ from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_connection imp
     TLS_MODES,
     VALIDATE_ALWAYS,
     ConnectionSettings,
-    DirectoryError,
     require_ldap3,
 )
 from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_search import SearchRequest, check_filter, search_directory
 from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_mapping import FIELDS, EntryMapper, Mapping
 from ansible_collections.kerio.connect.plugins.plugin_utils._quoting import quoted
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import PLAINTEXT_REFUSED, InputError, UserRecord, server_problem
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import PLAINTEXT_REFUSED, DirectoryError, InputError, UserRecord, server_problem
 
-__all__ = ["DirectoryError", "DirectorySource", "check_directory_options", "read_directory_source", "DEFAULTS"]
+__all__ = ["DirectorySource", "check_directory_options", "read_directory_source", "DEFAULTS"]
 
 ACTIVE_DIRECTORY, EDIRECTORY, GENERIC_LDAP = "active_directory", "edirectory", "ldap"
 DISABLED_IMPORT, DISABLED_SKIP = "import", "skip"

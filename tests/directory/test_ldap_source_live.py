@@ -21,7 +21,8 @@ import pytest
 
 import seed_data
 import servers
-from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_source import DirectoryError, DirectorySource, read_directory_source
+from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_source import DirectorySource, read_directory_source
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError
 
 DOMAINS = (seed_data.TARGET_DOMAIN, seed_data.ALIAS_DOMAIN)
 TYPES = {"ad": "active_directory", "edirectory": "edirectory", "openldap": "ldap"}

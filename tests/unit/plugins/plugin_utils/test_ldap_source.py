@@ -20,8 +20,8 @@ from ansible_collections.kerio.connect.plugins.plugin_utils import _ldap_connect
 from ansible_collections.kerio.connect.plugins.plugin_utils import _ldap_mapping as mapping
 from ansible_collections.kerio.connect.plugins.plugin_utils import _ldap_search as search
 from ansible_collections.kerio.connect.plugins.plugin_utils import _ldap_source as source
-from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_source import DirectoryError, read_directory_source
-from ansible_collections.kerio.connect.plugins.plugin_utils._records import InputError
+from ansible_collections.kerio.connect.plugins.plugin_utils._ldap_source import read_directory_source
+from ansible_collections.kerio.connect.plugins.plugin_utils._records import DirectoryError, InputError
 
 PASSWORD = "S3cret-Bind-Pw!"
 DOMAINS = ("example.com", "example.org")

@@ -2,7 +2,11 @@
 # Copyright: (c) 2026, kerio.connect contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""The last step of an import: the module's result and diff, from the plan and what applying it did."""
+"""The last step of an import: the module's result and diff.
+
+Built from what the earlier steps hand on (the sources' summaries and skipped entries, the records, the
+users read, the plan, what applying it did, the API calls counted); nothing here reads or writes anything.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import yaml
 from ansible_collections.kerio.connect.plugins.plugin_utils._apply import ApplyReport, Failure
 from ansible_collections.kerio.connect.plugins.plugin_utils._reconcile import Plan
 from ansible_collections.kerio.connect.plugins.plugin_utils._records import UserRecord
+from ansible_collections.kerio.connect.plugins.plugin_utils._sources import SourceResult
 
 
 def planned_report(plan: Plan) -> ApplyReport:
@@ -77,7 +82,14 @@ def _source_summary(summary: dict[str, t.Any], declared_keys: t.Container[str]) 
     return dict(summary, identities={name: identity for name, identity in summary["identities"].items() if name.casefold() in declared_keys})
 
 
-def module_result(report: ApplyReport, plan: Plan, sources, records: list[UserRecord], existing_users: list[dict], api_calls) -> dict[str, t.Any]:
+def module_result(
+    report: ApplyReport,
+    plan: Plan,
+    sources: t.Sequence[SourceResult],
+    records: list[UserRecord],
+    existing_users: list[dict],
+    api_calls: t.Mapping[str, int],
+) -> dict[str, t.Any]:
     """The module's result (RETURN documents it; a test holds the two together)."""
     declared_keys = {record.key for record in records}
     return {

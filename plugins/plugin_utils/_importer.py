@@ -158,7 +158,9 @@ def _generate_passwords(client, domain: dict[str, t.Any], plan: Plan, path: str 
 
 
 def _forget_passwords_not_used(path: str | None, domain_name: str, generated: dict[str, str], report: ApplyReport) -> str | None:
-    """Take the users the server refused to create out of the file; a problem doing so, or None.
+    """Take the users not created (the server refused them, or the import stopped before creating users) out of the file.
+
+    Returns a problem doing so, or None.
 
     A user whose create was cut off by a lost connection may exist: its line stays, and a re-run
     that finds it missing creates it with a new password in place of that line.

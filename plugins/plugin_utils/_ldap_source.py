@@ -9,6 +9,10 @@ person filters and naming attributes per directory type, a custom filter ANDed t
 the import refused rather than cut short when the directory does not return everything.
 Transport, TLS and bind live in ``_ldap_connection``, the paged search in ``_ldap_search``, entry
 mapping in ``_ldap_mapping``.
+
+The options are checked here again, choices and ranges included, though the module's argument
+spec checks them first: ``read_directory_source`` also serves callers without it (the directory
+tests), and its defaults are the argument spec's.
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ options:
             (which ASCII is). A file in a legacy code page fails the import, naming its first line that is not UTF-8, as a
             guess could corrupt names silently; save it as UTF-8, or give its code page here.
           - A code page given for a file that is valid UTF-8 beyond ASCII fails the import too, naming the line, as read in
-            the code page its letters would be imported as others (C(é) as C(Ã©)).
+            the code page its letters would be imported as others (C(é) as C(Ã©) in cp1252).
         type: str
         default: auto
       server:
@@ -324,8 +324,8 @@ options:
         without a password are written, one C(login@domain;password) line each, as the user signs in
         (C(jdoe@example.com;...)). Required when such users are created.
       - The passwords are written before the users are created, so that no failure can lose the password of a user
-        that exists. The lines of users that were not created (the server refused them, or the import stopped before
-        creating users) are taken out again, and a new password replaces the line an earlier run left for the same
+        that exists. The lines of users that were not created (the server refused them, alone or with the whole call, or
+        the import stopped before creating users) are taken out again, and a new password replaces the line an earlier run left for the same
         user. Lines of other users are kept as they are.
       - The domains of a server can share a file. Two servers that hold the same domain need a file each, for example
         with C(inventory_hostname) in its path.
@@ -488,8 +488,9 @@ errors:
       this is not empty; the other users were imported, and a re-run retries these.
     - When the import stopped part-way (its message says where), also the users it had changed only in part, and
       those it had created but not yet added to all of their groups, with what to do.
-    - When the declared users are invalid (a CSV row, an inventory entry, what the server would refuse of them), every problem
-      found (the first 100 when there are more, as the message says), and nothing was changed.
+    - When problems are found before the first write (in a CSV row, an inventory entry, the defaults or
+      O(generated_passwords_file), or what the server would refuse), every one of them (the first 100 when there are more, as
+      the message says), and nothing was changed.
     - Empty when the task fails on its options (an unknown or mistyped key of an entry of O(sources) or O(users), a CSV file
       not found), on the connection or on the directory; msg says what is wrong.
   returned: always, except when Ansible's own check refuses the task's options and none of the problems is in O(sources), O(users) or O(defaults)

@@ -124,6 +124,9 @@ class _Applier:
         self._join_order: list[str] = []
         self._join_cut_short: tuple[str, set[int]] | None = None
         self._joins_refused: dict[int, set[str]] = {}
+        # Whether the stop was the server refusing a call itself (access denied): unlike a lost
+        # connection, that leaves no doubt about the items the call did not answer. They were not made.
+        self._stopped_by_refusal = False
 
     @property
     def stopped(self) -> bool:
@@ -152,7 +155,8 @@ class _Applier:
             outcomes = write(*args)
         except KerioError as error:  # a lost connection, or the server refusing the call itself (access denied, a session a fresh login did not save)
             # A refused call is refused again until the account or the server changes; a lost connection may be back already.
-            rerun = "When the account or the server allows this call, run the task again" if isinstance(error, KerioApiError) else "Run the task again"
+            self._stopped_by_refusal = isinstance(error, KerioApiError)
+            rerun = "When the account or the server allows this call, run the task again" if self._stopped_by_refusal else "Run the task again"
             self.report.interruption = (
                 f"The import stopped while {doing}. {error} The changes listed in created, updated, removed and groups_created "
                 f"were made; nothing after this write was attempted. {rerun}: it reads what the server holds now "
@@ -230,11 +234,15 @@ class _Applier:
             return user
 
         creates = self.plan.creates
+        answered: set[int] = set()
         for create, outcome in self._outcomes(CREATING, creates, self.client.create_users, _Items(creates, new_user), self.batch_size):
+            answered.add(id(create))
             if self._note_outcome(create.record, outcome, self.report.created, "could not be created"):
                 self._created.append((create, outcome.id))
             elif not outcome.error.outcome_unknown:  # the server may hold a user it did not report: keep its password
                 self.report.not_created.append(create.record)
+        if self._stopped_by_refusal:
+            self.report.not_created.extend(create.record for create in creates if id(create) not in answered)
 
     def update_memberships(self) -> None:
         # Per group: the records and, aligned with them, the user ids that change membership.

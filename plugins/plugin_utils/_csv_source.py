@@ -147,9 +147,10 @@ def _decode(data: bytes, codec_or_auto: str, origin: Origin) -> tuple[str | None
         # A code page reads each letter UTF-8 writes in two or three bytes as as many other letters (é as Ã©),
         # which would then be imported as names without a word; text in a code page is seldom valid UTF-8.
         line = _line_after(data[:re.search(b"[\x80-\xff]", data).start()].decode("ascii"))
+        misread = "é".encode("utf-8").decode(codec, errors="replace")
         return None, codec, InputError(dataclasses.replace(origin, line=line), (
             f"the file is UTF-8, but the source's encoding is {codec}, which would read this line's letters beyond "
-            "ASCII as others (é as Ã©): set the encoding to auto or utf-8"))
+            f"ASCII as others (é as {misread}): set the encoding to auto or utf-8"))
     try:
         text = data.decode(codec)
     except UnicodeError as exc:

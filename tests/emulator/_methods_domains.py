@@ -40,7 +40,8 @@ def get_user_count_info(call):
         used_elsewhere = store.enabled_total - domain.enabled_users
         limits.append((max(0, store.licence_limit - used_elsewhere), store.licence_limit, "LicenseLimit"))
     if limits:
-        # Where both leave the same room, the licence is the one named (Kerio's API comments: "if domain limit == license limit -> use license").
+        # Where both leave the same room, the licence is named: Kerio's API comments say "if domain limit ==
+        # license limit -> use license", which the emulator reads as the room each leaves (the reference is silent).
         allowed, limit, limit_type = min(limits, key=lambda entry: (entry[0], entry[2] != "LicenseLimit"))
         allowed_users = {"isUnlimited": False, "allowedUsers": allowed, "limit": limit, "limitType": limit_type}
     else:

@@ -547,15 +547,17 @@ def test_cp1250(tmp_path, encoding):
         "jnovacek": "Jiří Nováček", "pdvorak": "Petr Dvořák", "zcerna": "Žofie Černá"}
 
 
-@pytest.mark.parametrize("text, encoding, codec", [(CZECH, "cp1250", "cp1250"), (FRENCH, "cp1252", "cp1252"), (FRENCH, "latin-1", "iso8859-1")])
-def test_a_utf8_file_declared_in_a_code_page_is_refused_at_its_first_letter_beyond_ascii(tmp_path, text, encoding, codec):
+@pytest.mark.parametrize("text, encoding, codec, misread", [
+    (CZECH, "cp1250", "cp1250", "Ă©"), (FRENCH, "cp1252", "cp1252", "Ã©"), (FRENCH, "latin-1", "iso8859-1", "Ã©"),
+])
+def test_a_utf8_file_declared_in_a_code_page_is_refused_at_its_first_letter_beyond_ascii(tmp_path, text, encoding, codec, misread):
     # Read as cp1252, UTF-8's "Amélie" would be imported as "AmÃ©lie".
     source = read(tmp_path, text.encode("utf-8"), encoding=encoding)
     error = only_error(source)
     assert error.origin == Origin("users.csv", line=2 if text == CZECH else 3)
     assert error.message == (
         f"the file is UTF-8, but the source's encoding is {codec}, which would "
-        "read this line's letters beyond ASCII as others (é as Ã©): set the encoding to auto or utf-8")
+        f"read this line's letters beyond ASCII as others (é as {misread}): set the encoding to auto or utf-8")
     assert source.records == []
     assert read(tmp_path, "Name;FullName\nabird;Alexandra Bird\n".encode("utf-8"), encoding=encoding).errors == []  # ASCII is ASCII in both
 

@@ -139,3 +139,15 @@ def test_two_domains_sharing_the_file_keep_a_line_each_for_the_same_login(emulat
     for domain_name in ("example.com", "example.net"):
         stored = kerio.users(domain_name)["azubi"]["passwordSha256"]
         assert stored == hashlib.sha256(passwords[f"azubi@{domain_name}"].encode("utf-8")).hexdigest()
+
+
+def test_a_create_the_server_refuses_as_a_whole_takes_the_generated_passwords_out_of_the_file(emulator_factory, tmp_path):
+    # An Auditor may read (and have passwords generated) but not write: Users.create is refused as a whole.
+    auditor = {"loginName": "auditor", "password": PASSWORD, "role": {"userRole": "Auditor", "publicFolderRight": False, "archiveFolderRight": False}}
+    kerio = emulator_factory(seed={"domains": [dict(SEED["domains"][0], users=[*SEED["domains"][0]["users"], auditor])]})
+    path = tmp_path / "passwords.txt"
+    base = request(kerio, [{"name": "n1"}, {"name": "n2"}, {"name": "n3"}], generated_passwords_file=str(path), batch_size=1)
+    result = run_import(dataclasses.replace(base, connection=dict(base.connection, user="auditor", password=PASSWORD)))
+    assert result["failed"] and "lacks the administration rights" in result["msg"]
+    assert not {"n1", "n2", "n3"} & set(kerio.users())
+    assert path.read_text(encoding="utf-8") == "" and "generated_passwords_file" not in result

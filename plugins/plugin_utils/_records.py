@@ -199,12 +199,12 @@ def find_duplicates(records: t.Iterable[UserRecord]) -> list[InputError]:
         if len(same) > 1:
             places = "; ".join(str(record.origin) for record in same)
             # Declarations in different sources may also be merged; two in one source never are.
-            merge = ", or set duplicate_users to merge" if len({record.origin.source for record in same}) > 1 else ""
+            mergeable = len({record.origin.source for record in same}) > 1
+            advice = "keep one of them, rename the others, or set duplicate_users to merge" if mergeable else "keep one of them or rename the others"
             errors.append(
                 InputError(
                     same[1].origin,
-                    f"the user {quoted(same[1].name)} is declared more than once ({places}); "
-                    f"keep one of them or rename the others{merge}",
+                    f"the user {quoted(same[1].name)} is declared more than once ({places}); {advice}",
                 )
             )
     return errors

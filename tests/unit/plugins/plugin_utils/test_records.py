@@ -46,12 +46,12 @@ def test_duplicates_name_every_place_case_insensitively():
     records = [UserRecord("abird", Origin("a.csv", line=2)), UserRecord("ABird", Origin("inventory", entry="users[0] (ABird)"))]
     (error,) = find_duplicates(records)
     assert "a.csv, line 2" in error.message and "inventory, users[0] (ABird)" in error.message
-    assert error.message.endswith("keep one of them or rename the others, or set duplicate_users to merge")
+    assert error.message.endswith("; keep one of them, rename the others, or set duplicate_users to merge")
 
 
 def test_a_user_declared_twice_in_one_source_is_not_offered_a_merge():
     (error,) = find_duplicates([UserRecord("abird", Origin("a.csv", line=2)), UserRecord("abird", Origin("a.csv", line=5))])
-    assert error.message.endswith("keep one of them or rename the others")
+    assert error.message.endswith("; keep one of them or rename the others")
 
 
 def test_addresses_are_reduced_to_local_parts_of_the_domain_or_its_aliases():

@@ -124,9 +124,10 @@ class _Applier:
         self._join_order: list[str] = []
         self._join_cut_short: tuple[str, set[int]] | None = None
         self._joins_refused: dict[int, set[str]] = {}
-        # Whether the stop was the server refusing a call itself (access denied): unlike a lost
-        # connection, that leaves no doubt about the items the call did not answer. They were not made.
-        self._stopped_by_refusal = False
+        # The creates the server answered, made or not. Whether a lost connection cut a create call short:
+        # the users it did not answer may then exist. A call the server refused itself (access denied) made none.
+        self._answered_creates: set[int] = set()
+        self._creates_in_doubt = False
 
     @property
     def stopped(self) -> bool:
@@ -155,8 +156,9 @@ class _Applier:
             outcomes = write(*args)
         except KerioError as error:  # a lost connection, or the server refusing the call itself (access denied, a session a fresh login did not save)
             # A refused call is refused again until the account or the server changes; a lost connection may be back already.
-            self._stopped_by_refusal = isinstance(error, KerioApiError)
-            rerun = "When the account or the server allows this call, run the task again" if self._stopped_by_refusal else "Run the task again"
+            refused = isinstance(error, KerioApiError)
+            self._creates_in_doubt = doing == CREATING and not refused
+            rerun = "When the account or the server allows this call, run the task again" if refused else "Run the task again"
             self.report.interruption = (
                 f"The import stopped while {doing}. {error} The changes listed in created, updated, removed and groups_created "
                 f"were made; nothing after this write was attempted. {rerun}: it reads what the server holds now "
@@ -164,6 +166,15 @@ class _Applier:
             )
             outcomes = error.completed
         return [(inputs[outcome.index], outcome) for outcome in outcomes]
+
+    def creates_surely_not_made(self) -> list[UserRecord]:
+        """After a stop, the users to create that the server did not answer, unless a lost connection leaves them in doubt.
+
+        A stop before the creations sent none of them; a create call the server refused made none it did not answer.
+        """
+        if self._creates_in_doubt:
+            return []
+        return [create.record for create in self.plan.creates if id(create) not in self._answered_creates]
 
     def _template_groups_at_stake(self, doing: str) -> bool:
         """Whether a stop while ``doing`` may leave users created in this run out of groups their source does not declare.
@@ -234,15 +245,12 @@ class _Applier:
             return user
 
         creates = self.plan.creates
-        answered: set[int] = set()
         for create, outcome in self._outcomes(CREATING, creates, self.client.create_users, _Items(creates, new_user), self.batch_size):
-            answered.add(id(create))
+            self._answered_creates.add(id(create))
             if self._note_outcome(create.record, outcome, self.report.created, "could not be created"):
                 self._created.append((create, outcome.id))
             elif not outcome.error.outcome_unknown:  # the server may hold a user it did not report: keep its password
                 self.report.not_created.append(create.record)
-        if self._stopped_by_refusal:
-            self.report.not_created.extend(create.record for create in creates if id(create) not in answered)
 
     def update_memberships(self) -> None:
         # Per group: the records and, aligned with them, the user ids that change membership.
@@ -348,12 +356,10 @@ def apply_plan(
     write it interrupted (``ApplyReport.interruption``); the report holds what was done before.
     """
     applier = _Applier(client, domain_id, plan, existing_groups, batch_size, remove_mailbox, passwords)
-    steps = (applier.create_groups, applier.remove_users, applier.update_users, applier.create_users, applier.update_memberships)
-    for position, step in enumerate(steps):
+    for step in (applier.create_groups, applier.remove_users, applier.update_users, applier.create_users, applier.update_memberships):
         step()
         if applier.stopped:
-            if position < steps.index(applier.create_users):  # no create was sent: none of the new users exists
-                applier.report.not_created.extend(create.record for create in plan.creates)
+            applier.report.not_created.extend(applier.creates_surely_not_made())
             break
     report = applier.report
     report.updated = applier.updated()

@@ -94,13 +94,16 @@ class UserUpdate:
     to what the record manages); what the checks need of the user is read from ``server_user``."""
 
     record: UserRecord
-    user_id: str
     pattern: dict[str, t.Any]
     groups_to_join: tuple[str, ...]
     groups_to_leave: tuple[str, ...]
     before: dict[str, t.Any]
     after: dict[str, t.Any]
     server_user: dict[str, t.Any]
+
+    @property
+    def user_id(self) -> str:
+        return self.server_user["id"]
 
     @property
     def disables(self) -> bool:
@@ -118,9 +121,12 @@ class UserRemoval:
     """The removal of an existing user; ``before`` is for the diff, ``server_user`` the user as read."""
 
     record: UserRecord
-    user_id: str
     before: dict[str, t.Any]
     server_user: dict[str, t.Any]
+
+    @property
+    def user_id(self) -> str:
+        return self.server_user["id"]
 
 
 @dataclasses.dataclass
@@ -249,7 +255,7 @@ class _Planner:
         if existing is None:
             self.plan.unchanged.append(record)
             return
-        self.plan.removals.append(UserRemoval(record, existing["id"], _server_view(existing), existing))
+        self.plan.removals.append(UserRemoval(record, _server_view(existing), existing))
 
     def _plan_create(self, record: UserRecord) -> None:
         defaults = self.options.defaults
@@ -331,7 +337,7 @@ class _Planner:
             after["addresses"] = before["addresses"]  # the same but for case, which the server keeps as it is
         if "password" in pattern:
             before["password"], after["password"] = PASSWORD_NOT_SHOWN, PASSWORD_CHANGED
-        self.plan.updates.append(UserUpdate(record, existing["id"], pattern, joined, left, before, after, existing))
+        self.plan.updates.append(UserUpdate(record, pattern, joined, left, before, after, existing))
 
 
 def _as_tuple(values: t.Iterable[str] | None) -> tuple[str, ...] | None:
